@@ -1,0 +1,172 @@
+"""Bazel's coverage report generator for this repository (`bazel coverage //...` runs it once, at the end).
+
+Called as `coverage_report --reports_file=F --output_file=O`: merges every test's coverage.dat into O
+(bazel-out/_coverage/_coverage_report.dat), adds each module's never-imported files at 0%, prints the
+per-module table, writes an HTML report with genhtml, and exits non-zero when a module or the total is
+under its floor (modules set theirs in their own BUILD.bazel; see tools/coverage/floors.bzl).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lcov import FileCoverage, format_lcov, merge, parse_lcov
+from unmeasured import unmeasured_file
+
+
+@dataclass(frozen=True)
+class ModuleResult:
+    """Coverage figures of one module against its floor."""
+
+    module: str
+    floor: float
+    build_file: str
+    lines_found: int
+    lines_hit: int
+    branches_found: int
+    branches_hit: int
+
+    @property
+    def percent(self) -> float:
+        found = self.lines_found + self.branches_found
+        return 100.0 if found == 0 else 100.0 * (self.lines_hit + self.branches_hit) / found
+
+    @property
+    def passed(self) -> bool:
+        return round(self.percent, 2) >= self.floor
+
+
+def _workspace_root_in_runfiles() -> str:
+    here = os.path.dirname(os.path.abspath(__file__))  # <runfiles>/<workspace>/tools/coverage
+    return os.path.dirname(os.path.dirname(here))
+
+
+def load_policy(path: str) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def read_reports(reports_file: str) -> list[FileCoverage]:
+    files: list[FileCoverage] = []
+    with open(reports_file, encoding="utf-8") as listing:
+        for report in (line.strip() for line in listing):
+            if report and os.path.exists(report):
+                with open(report, encoding="utf-8") as handle:
+                    files.extend(parse_lcov(handle.read(), origin=report))
+    return files
+
+
+def module_of(path: str, modules: Sequence[str]) -> str | None:
+    for module in modules:
+        if path.startswith(module + "/"):
+            return module
+    return None
+
+
+def summarize(module: str, floor: float, build_file: str, files: Sequence[FileCoverage]) -> ModuleResult:
+    return ModuleResult(
+        module=module,
+        floor=floor,
+        build_file=build_file,
+        lines_found=sum(f.lines_found for f in files),
+        lines_hit=sum(f.lines_hit for f in files),
+        branches_found=sum(f.branches_found for f in files),
+        branches_hit=sum(f.branches_hit for f in files),
+    )
+
+
+def evaluate(policy: dict, merged: dict[str, FileCoverage], source_root: str) -> list[ModuleResult]:
+    """Per-module results plus a final TOTAL row; adds never-imported module files at 0% to `merged`."""
+    names = [entry["module"] for entry in policy["modules"]]
+    for entry in policy["modules"]:
+        for source in entry["sources"]:
+            if source not in merged:
+                merged[source] = unmeasured_file(source, os.path.join(source_root, source))
+    results = []
+    for entry in policy["modules"]:
+        files = [f for path, f in merged.items() if module_of(path, [entry["module"]])]
+        results.append(summarize(entry["module"], entry["floor"], entry["build_file"], files))
+    measured = [f for path, f in merged.items() if module_of(path, names)]
+    results.append(summarize("TOTAL", policy["total_floor"], policy["total_build_file"], measured))
+    return results
+
+
+def format_table(results: Sequence[ModuleResult]) -> str:
+    header = f"{'module':<16} {'lines':>13} {'branches':>13} {'cover':>8} {'floor':>7}  verdict"
+    rows = [header, "-" * len(header)]
+    for result in results:
+        if result.module == "TOTAL":
+            rows.append("-" * len(header))
+        rows.append(
+            f"{result.module:<16} {f'{result.lines_hit}/{result.lines_found}':>13} "
+            f"{f'{result.branches_hit}/{result.branches_found}':>13} {result.percent:>7.2f}% "
+            f"{result.floor:>6.0f}%  {'ok' if result.passed else 'FAIL'}"
+        )
+    return "\n".join(rows)
+
+
+def write_html(tracefile: str, out_dir: str) -> str | None:
+    """Renders the tracefile with genhtml (Debian's lcov); returns the index path, or None with a reason printed."""
+    genhtml = shutil.which("genhtml")
+    if genhtml is None:
+        print("coverage: no HTML report: genhtml not found (apt-get install lcov)", file=sys.stderr)
+        return None
+    shutil.rmtree(out_dir, ignore_errors=True)
+    result = subprocess.run(
+        [genhtml, "--quiet", "--branch-coverage", "--output-directory", out_dir, tracefile],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        print(f"coverage: genhtml failed:\n{result.stderr}", file=sys.stderr)
+        return None
+    return os.path.abspath(os.path.join(out_dir, "index.html"))
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports_file", required=True)
+    parser.add_argument("--output_file", required=True)
+    parser.add_argument("--policy", default=os.path.join(_workspace_root_in_runfiles(), "coverage_policy.json"))
+    parser.add_argument("--source_root", default=_workspace_root_in_runfiles())
+    parser.add_argument("--no_html", action="store_true")
+    args, _unknown = parser.parse_known_args(argv)
+
+    policy = load_policy(args.policy)
+    merged = merge(read_reports(args.reports_file))
+    results = evaluate(policy, merged, args.source_root)
+    with open(args.output_file, "w", encoding="utf-8") as out:
+        out.write(format_lcov(merged.values()))
+    out_dir = os.path.dirname(os.path.abspath(args.output_file))
+    with open(os.path.join(out_dir, "coverage_summary.json"), "w", encoding="utf-8") as out:
+        json.dump(
+            [dict(vars(r), percent=round(r.percent, 2), passed=r.passed) for r in results], out, indent=2
+        )
+
+    print("Coverage by module (lines + branches; floors from each module's BUILD.bazel)")
+    print(format_table(results))
+    print(f"lcov report: {os.path.abspath(args.output_file)}")
+    if not args.no_html:
+        index = write_html(args.output_file, os.path.join(out_dir, "html"))
+        if index:
+            print(f"HTML report: {index}")
+    failures = [r for r in results if not r.passed]
+    for failure in failures:
+        print(
+            f"coverage FAILED: {failure.module} is at {failure.percent:.2f}%, under its floor of "
+            f"{failure.floor:.0f}% (set in {failure.build_file})",
+            file=sys.stderr,
+        )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

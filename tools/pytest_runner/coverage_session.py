@@ -1,0 +1,85 @@
+"""coverage.py for one Bazel test: started before the code under test, written as workspace-relative lcov."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import coverage
+
+NOT_MEASURED = ("tools", "external")
+"""Top-level folders of the workspace that are never measured: build tooling and other repositories."""
+
+
+@dataclass
+class CoverageSession:
+    """Branch coverage of the workspace's first-party packages for the duration of one test run."""
+
+    cov: coverage.Coverage
+    workspace_root: str
+
+    @classmethod
+    def start(cls, workspace_root: str) -> CoverageSession:
+        data_dir = os.environ.get("TEST_TMPDIR", workspace_root)
+        cov = coverage.Coverage(
+            data_file=os.path.join(data_dir, ".coverage"),
+            branch=True,
+            source_pkgs=first_party_packages(workspace_root),
+            omit=["*/tests/*", "*/conftest.py", os.path.join(data_dir, "*")],
+            config_file=False,
+        )
+        cov.start()
+        return cls(cov=cov, workspace_root=workspace_root)
+
+    def finish(self, lcov_path: str, tests_passed: bool) -> None:
+        """Stops measuring and, when the tests passed, writes the lcov report Bazel's merger collects."""
+        self.cov.stop()
+        if not tests_passed:
+            return
+        self.cov.save()
+        raw_path = lcov_path + ".raw"
+        self.cov.lcov_report(outfile=raw_path)
+        with open(raw_path, encoding="utf-8") as raw:
+            text = raw.read()
+        os.remove(raw_path)
+        with open(lcov_path, "w", encoding="utf-8") as out:
+            out.write(rewrite_lcov(text, workspace_paths(self.workspace_root)))
+
+
+def first_party_packages(workspace_root: str) -> list[str]:
+    """Top-level Python packages of this workspace present in the test's runfiles."""
+    return sorted(
+        entry
+        for entry in os.listdir(workspace_root)
+        if entry not in NOT_MEASURED
+        and os.path.isfile(os.path.join(workspace_root, entry, "__init__.py"))
+    )
+
+
+def workspace_paths(workspace_root: str) -> dict[str, str]:
+    """Maps every spelling coverage.py may use for a runfile (symlink or resolved) to its workspace path."""
+    paths: dict[str, str] = {}
+    for package in first_party_packages(workspace_root):
+        for folder, _dirs, files in os.walk(os.path.join(workspace_root, package)):
+            for name in files:
+                if name.endswith(".py"):
+                    runfile = os.path.join(folder, name)
+                    relative = os.path.relpath(runfile, workspace_root)
+                    paths[os.path.abspath(runfile)] = relative
+                    paths[os.path.realpath(runfile)] = relative
+    return paths
+
+
+def rewrite_lcov(text: str, paths: dict[str, str]) -> str:
+    """Makes coverage.py's lcov portable: workspace-relative SF paths and the FN:<line>,<name> form."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith("SF:"):
+            source = line[3:]
+            line = "SF:" + paths.get(source, paths.get(os.path.realpath(source), source))
+        elif line.startswith("FN:"):
+            fields = line[3:].split(",")
+            if len(fields) == 3:  # FN:<start>,<end>,<name> -> FN:<start>,<name>
+                line = f"FN:{fields[0]},{fields[2]}"
+        out.append(line)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,54 @@
+"""`py_pytest_test`: a py_test that runs pytest on its own `srcs` under Bazel's test contract.
+
+    load("//tools/pytest_runner:defs.bzl", "py_pytest_test")
+
+    py_pytest_test(
+        name = "geo_test",
+        srcs = ["test_geo.py"],
+        deps = ["//d1_targeting", requirement("hypothesis")],
+    )
+
+Every target gets pytest, pytest-asyncio, pytest-randomly, coverage and the shared kit `//testing`
+(whose pytest plugin provides seeded Faker, Hypothesis profiles and async fixtures). Only the target's own
+`srcs` are collected. JUnit XML, `--test_filter`, `shard_count`, `--runs_per_test` and `bazel coverage`
+work as for any Bazel test; see tools/pytest_runner/pytest_main.py.
+"""
+
+load("@pypi//:requirements.bzl", "requirement")
+
+_RUNNER_DEPS = [
+    "//tools/pytest_runner:pytest_runner",
+    requirement("pytest"),
+    requirement("pytest-asyncio"),
+    requirement("pytest-randomly"),
+    requirement("coverage"),
+]
+
+def py_pytest_test(name, srcs, deps = [], data = [], args = [], size = "small", **kwargs):
+    """Declares a pytest-driven py_test.
+
+    Args:
+      name: target name, conventionally `<area>_test`.
+      srcs: the test files (test_*.py) this target collects; conftest.py files may be listed too.
+      deps: libraries under test and anything the tests import.
+      data: runtime files the tests read.
+      args: extra pytest arguments.
+      size: Bazel test size; "small" (60 s timeout) by default.
+      **kwargs: passed to py_test (shard_count, tags, env, timeout, flaky, ...).
+    """
+    test_files = [src for src in srcs if src.split("/")[-1].startswith("test_")]
+    if not test_files:
+        fail("py_pytest_test(%s): srcs has no test_*.py file" % name)
+    testing = [] if "//testing" in deps else ["//testing"]
+    native.py_test(
+        name = name,
+        srcs = srcs + ["//tools/pytest_runner:pytest_main.py"],
+        main = "//tools/pytest_runner:pytest_main.py",
+        deps = deps + testing + [dep for dep in _RUNNER_DEPS if dep not in deps],
+        data = data + ["//:pytest.ini"],
+        args = ["$(rootpath %s)" % src for src in test_files] + args,
+        python_version = "PY3",
+        srcs_version = "PY3",
+        size = size,
+        **kwargs
+    )
