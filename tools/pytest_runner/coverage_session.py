@@ -71,12 +71,26 @@ def workspace_paths(workspace_root: str) -> dict[str, str]:
 
 
 def rewrite_lcov(text: str, paths: dict[str, str]) -> str:
-    """Makes coverage.py's lcov portable: workspace-relative SF paths and the FN:<line>,<name> form."""
+    """Makes coverage.py's lcov portable: workspace-relative SF paths, the FN:<line>,<name> form, and
+    numeric BRDA branch ids (coverage.py writes descriptions such as "jump to line 18")."""
     out = []
+    branch_ids: dict[tuple[str, str, str], int] = {}
+    next_id: dict[tuple[str, str], int] = {}
     for line in text.splitlines():
         if line.startswith("SF:"):
             source = line[3:]
             line = "SF:" + paths.get(source, paths.get(os.path.realpath(source), source))
+            branch_ids.clear()
+            next_id.clear()
+        elif line.startswith("BRDA:"):
+            line_no, block, branch, taken = line[5:].split(",", 3)
+            if not branch.isdigit():
+                key = (line_no, block, branch)
+                if key not in branch_ids:
+                    branch_ids[key] = next_id.get((line_no, block), 0)
+                    next_id[(line_no, block)] = branch_ids[key] + 1
+                branch = str(branch_ids[key])
+            line = f"BRDA:{line_no},{block},{branch},{taken}"
         elif line.startswith("FN:"):
             fields = line[3:].split(",")
             if len(fields) == 3:  # FN:<start>,<end>,<name> -> FN:<start>,<name>
