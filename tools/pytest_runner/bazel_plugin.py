@@ -37,18 +37,27 @@ def pytest_args_from_environment(argv: Sequence[str], environment: Mapping[str, 
         args += ["--basetemp", os.path.join(test_tmpdir, "pytest")]
     run_seed = environment.get("TEST_RANDOM_SEED")
     seed = run_seed or environment.get("LEADFACTORY_TEST_SEED") or str(DEFAULT_SEED)
-    if _has_plugin("pytest_randomly"):
-        args += ["-p", "randomly", f"--randomly-seed={seed}"]
+    plugins = installed_plugin_modules()
+    for module in plugins:
+        args += ["-p", module]
+    if "pytest_randomly" in plugins:
+        args += [f"--randomly-seed={seed}"]
     if run_seed:
         # --runs_per_test=N: each run explores other Hypothesis examples, so flakes show up.
         args += ["--hypothesis-seed", run_seed]
     return args + list(argv)
 
 
-def _has_plugin(module: str) -> bool:
-    import importlib.util
+def installed_plugin_modules() -> list[str]:
+    """Modules of the pytest plugins installed in this target's runfiles (entry point group pytest11).
 
-    return importlib.util.find_spec(module) is not None
+    pytest_main.py sets PYTEST_DISABLE_PLUGIN_AUTOLOAD and loads these with `-p` instead: autoloading
+    marks every module of a plugin's distribution for assertion rewriting, which recompiles all of
+    hypothesis and faker on every run (read-only runfiles keep no cache) and costs seconds per test.
+    """
+    from importlib.metadata import entry_points
+
+    return sorted({entry.value.split(":")[0] for entry in entry_points(group="pytest11")})
 
 
 @dataclass

@@ -31,6 +31,7 @@ from bazel_plugin import BazelTestPlugin, pytest_args_from_environment  # noqa: 
 def main(argv: list[str]) -> int:
     """Runs pytest on the target's sources (argv) and returns the exit code Bazel should see."""
     environment = os.environ
+    environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # plugins load explicitly; see bazel_plugin
     _isolate_temp_files(environment)
     plugin = BazelTestPlugin.from_environment(environment)
     args = pytest_args_from_environment(argv, environment)
