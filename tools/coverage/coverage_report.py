@@ -17,8 +17,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lcov import FileCoverage, format_lcov, merge, parse_lcov
-from unmeasured import unmeasured_file
+from tools.coverage.lcov import FileCoverage, format_lcov, merge, parse_lcov
+from tools.coverage.unmeasured import unmeasured_file
 
 
 @dataclass(frozen=True)

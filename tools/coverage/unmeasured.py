@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coverage.parser import PythonParser
 
-from lcov import FileCoverage
+from tools.coverage.lcov import FileCoverage
 
 
 def unmeasured_file(path: str, source_path: str) -> FileCoverage:

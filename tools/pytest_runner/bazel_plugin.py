@@ -93,15 +93,24 @@ class BazelTestPlugin:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         if self.total_shards <= 1:
             return
-        # Round-robin over node ids in sorted order: independent of test order (pytest-randomly), so
-        # every test lands in exactly one shard.
-        ordered = sorted(item.nodeid for item in items)
-        mine = {nodeid for index, nodeid in enumerate(ordered) if index % self.total_shards == self.shard_index}
+        mine = select_shard([item.nodeid for item in items], self.total_shards, self.shard_index)
         selected = [item for item in items if item.nodeid in mine]
         deselected = [item for item in items if item.nodeid not in mine]
         if deselected:
             config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+def select_shard(nodeids: Sequence[str], total_shards: int, shard_index: int) -> set[str]:
+    """The node ids shard `shard_index` of `total_shards` runs.
+
+    Round-robin over the sorted ids, so the split does not depend on collection order (pytest-randomly
+    shuffles it) and every test lands in exactly one shard.
+    """
+    if not 0 <= shard_index < total_shards:
+        raise ValueError(f"shard index {shard_index} is outside 0..{total_shards - 1}")
+    ordered = sorted(set(nodeids))
+    return {nodeid for position, nodeid in enumerate(ordered) if position % total_shards == shard_index}
 
 
 _real_getaddrinfo = socket.getaddrinfo

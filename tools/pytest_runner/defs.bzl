@@ -24,6 +24,12 @@ _RUNNER_DEPS = [
     requirement("coverage"),
 ]
 
+def _canonical(label):
+    """"//a/b" and "//a/b:b" name the same target; requirement() labels are already canonical."""
+    if label.startswith("//") and ":" not in label:
+        return label + ":" + label.split("/")[-1]
+    return label
+
 def py_pytest_test(name, srcs, deps = [], data = [], args = [], size = "small", **kwargs):
     """Declares a pytest-driven py_test.
 
@@ -39,12 +45,13 @@ def py_pytest_test(name, srcs, deps = [], data = [], args = [], size = "small", 
     test_files = [src for src in srcs if src.split("/")[-1].startswith("test_")]
     if not test_files:
         fail("py_pytest_test(%s): srcs has no test_*.py file" % name)
-    testing = [] if "//testing" in deps else ["//testing"]
+    given = [_canonical(dep) for dep in deps]
+    implicit = [dep for dep in ["//testing"] + _RUNNER_DEPS if _canonical(dep) not in given]
     native.py_test(
         name = name,
         srcs = srcs + ["//tools/pytest_runner:pytest_main.py"],
         main = "//tools/pytest_runner:pytest_main.py",
-        deps = deps + testing + [dep for dep in _RUNNER_DEPS if dep not in deps],
+        deps = deps + implicit,
         data = data + ["//:pytest.ini"],
         args = ["$(rootpath %s)" % src for src in test_files] + args,
         python_version = "PY3",

@@ -15,17 +15,17 @@ import sys
 _HOST_SITE = set(site.getsitepackages() + [site.getusersitepackages()])
 sys.path[:] = [entry for entry in sys.path if entry not in _HOST_SITE]
 
-# The script's own folder is sys.path[0]; its helper modules are imported from there, by plain name.
+# Helpers are imported by package path (the workspace root is on sys.path under Bazel and plain pytest).
 _COVERAGE_DIR = os.environ.get("COVERAGE_DIR")
 _coverage_session = None
 if _COVERAGE_DIR:
-    from coverage_session import CoverageSession
+    from tools.pytest_runner.coverage_session import CoverageSession
 
     _coverage_session = CoverageSession.start(workspace_root=os.getcwd())
 
 import pytest  # noqa: E402  (coverage must start first)
 
-from bazel_plugin import BazelTestPlugin, pytest_args_from_environment  # noqa: E402
+from tools.pytest_runner.bazel_plugin import BazelTestPlugin, pytest_args_from_environment  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

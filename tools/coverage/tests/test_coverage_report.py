@@ -1,0 +1,136 @@
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from tools.coverage.coverage_report import ModuleResult, evaluate, format_table, main
+from tools.coverage.lcov import merge, parse_lcov
+from tools.coverage.unmeasured import unmeasured_file
+
+SOURCE = '''def covered(x):
+    if x:
+        return 1
+    return 2
+
+
+def never_called(y):
+    for item in y:
+        print(item)
+'''
+
+COVERED_LCOV = """SF:mod_a/core.py
+DA:1,1
+DA:2,1
+DA:3,1
+DA:4,0
+BRDA:2,0,0,1
+BRDA:2,0,1,-
+end_of_record
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    (tmp_path / "mod_a").mkdir()
+    (tmp_path / "mod_a" / "core.py").write_text(SOURCE)
+    (tmp_path / "mod_a" / "extra.py").write_text("VALUE = 1\nOTHER = 2\n")
+    return tmp_path
+
+
+def policy(floor_a=50, total=50):
+    return {
+        "total_floor": total,
+        "total_build_file": "BUILD.bazel",
+        "modules": [
+            {"module": "mod_a", "floor": floor_a, "build_file": "mod_a/BUILD.bazel", "sources": ["mod_a/core.py", "mod_a/extra.py"]}
+        ],
+    }
+
+
+def test_a_file_no_test_imports_counts_at_zero_percent(workspace):
+    merged = merge(parse_lcov(COVERED_LCOV))
+    results = evaluate(policy(), merged, str(workspace))
+    assert merged["mod_a/extra.py"].lines == {1: 0, 2: 0}
+    assert results[0].lines_found == 4 + 2
+    assert results[0].lines_hit == 3
+
+
+def test_unmeasured_file_counts_statements_and_branches_like_coverage_py(workspace):
+    record = unmeasured_file("mod_a/core.py", str(workspace / "mod_a" / "core.py"))
+    assert sorted(record.lines) == [1, 2, 3, 4, 7, 8, 9]
+    assert record.lines_hit == 0
+    assert record.branches_found == 4  # `if x` and `for item in y` each go two ways
+    assert record.branches_hit == 0
+
+
+def test_module_under_its_floor_fails_with_its_figure(workspace):
+    results = evaluate(policy(floor_a=90), merge(parse_lcov(COVERED_LCOV)), str(workspace))
+    assert [r.module for r in results if not r.passed] == ["mod_a"]
+
+
+def test_total_row_checks_the_overall_floor(workspace):
+    results = evaluate(policy(floor_a=0, total=99), merge(parse_lcov(COVERED_LCOV)), str(workspace))
+    assert results[-1].module == "TOTAL"
+    assert not results[-1].passed
+
+
+def test_percent_combines_lines_and_branches():
+    result = ModuleResult("m", 80, "m/BUILD.bazel", lines_found=8, lines_hit=6, branches_found=2, branches_hit=2)
+    assert result.percent == 80.0
+    assert result.passed
+
+
+def test_module_without_code_counts_as_fully_covered():
+    assert ModuleResult("m", 90, "m/BUILD.bazel", 0, 0, 0, 0).percent == 100.0
+
+
+def test_table_shows_each_module_with_floor_and_verdict():
+    table = format_table([ModuleResult("mod_a", 90, "b", 10, 5, 0, 0), ModuleResult("TOTAL", 80, "b", 10, 5, 0, 0)])
+    assert "mod_a" in table and "50.00%" in table and "FAIL" in table and "TOTAL" in table
+
+
+def _run_main(workspace, tmp_path, capsys, floor_a):
+    report = tmp_path / "coverage.dat"
+    report.write_text(COVERED_LCOV)
+    reports_file = tmp_path / "reports.txt"
+    reports_file.write_text(f"{report}\n")
+    policy_file = tmp_path / "policy.json"
+    policy_file.write_text(json.dumps(policy(floor_a=floor_a, total=0)))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code = main([
+        f"--reports_file={reports_file}",
+        f"--output_file={out_dir / '_coverage_report.dat'}",
+        f"--policy={policy_file}",
+        f"--source_root={workspace}",
+        "--no_html",
+    ])
+    return code, capsys.readouterr(), out_dir
+
+
+def test_report_exits_non_zero_naming_the_module_and_its_floor(workspace, tmp_path, capsys):
+    code, output, _ = _run_main(workspace, tmp_path, capsys, floor_a=95)
+    assert code == 1
+    assert "coverage FAILED: mod_a is at 50.00%, under its floor of 95% (set in mod_a/BUILD.bazel)" in output.err
+
+
+def test_report_passes_and_writes_the_merged_tracefile(workspace, tmp_path, capsys):
+    code, output, out_dir = _run_main(workspace, tmp_path, capsys, floor_a=50)
+    assert code == 0
+    assert "mod_a" in output.out
+    merged = (out_dir / "_coverage_report.dat").read_text()
+    assert "SF:mod_a/extra.py" in merged
+    summary = json.loads((out_dir / "coverage_summary.json").read_text())
+    assert [row["module"] for row in summary] == ["mod_a", "TOTAL"]
+
+
+@pytest.mark.skipif(shutil.which("genhtml") is None, reason="genhtml (Debian lcov) not installed; tools/bazel installs it")
+def test_genhtml_reads_the_combined_report(workspace, tmp_path, capsys):
+    _code, _output, out_dir = _run_main(workspace, tmp_path, capsys, floor_a=0)
+    result = subprocess.run(
+        ["genhtml", "--branch-coverage", "--output-directory", str(tmp_path / "html"), str(out_dir / "_coverage_report.dat")],
+        cwd=workspace, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "html" / "index.html").exists()

@@ -1,0 +1,127 @@
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tools.pytest_runner.bazel_plugin import (
+    BazelTestPlugin,
+    NetworkAccessBlocked,
+    is_loopback,
+    pytest_args_from_environment,
+    select_shard,
+)
+
+pytest_plugins = ["pytester"]
+
+
+@given(
+    st.lists(st.text(min_size=1, max_size=12), max_size=40, unique=True),
+    st.integers(min_value=1, max_value=8),
+)
+def test_shards_partition_the_tests_with_none_lost_or_run_twice(nodeids, total):
+    shards = [select_shard(nodeids, total, index) for index in range(total)]
+    assert sum(len(shard) for shard in shards) == len(nodeids)
+    assert set().union(*shards) == set(nodeids)
+
+
+def test_shard_selection_ignores_collection_order():
+    ids = [f"t.py::test_{n}" for n in range(9)]
+    assert select_shard(ids, 2, 1) == select_shard(list(reversed(ids)), 2, 1)
+
+
+def test_shard_index_outside_the_total_is_rejected():
+    with pytest.raises(ValueError, match="outside 0..1"):
+        select_shard(["a"], 2, 2)
+
+
+def test_two_shards_run_every_test_once_when_pytest_collects(pytester, tmp_path):
+    pytester.makepyfile(test_many="\n".join(f"def test_{n}(): pass" for n in range(7)))
+    status = tmp_path / "shard_status"
+    passed = []
+    for index in range(2):
+        plugin = BazelTestPlugin(total_shards=2, shard_index=index, shard_status_file=str(status))
+        result = pytester.inline_run("-p", "no:randomly", plugins=[plugin])
+        passed += [report.nodeid for report in result.getreports("pytest_runtest_logreport") if report.when == "call" and report.passed]
+    assert sorted(passed) == sorted(f"test_many.py::test_{n}" for n in range(7))
+    assert status.exists()
+
+
+@pytest.mark.parametrize(
+    "host, expected",
+    [
+        ("localhost", True),
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("[::1]", True),
+        (b"localhost", True),
+        (None, True),
+        ("example.com", False),
+        ("93.184.216.34", False),
+        ("10.0.0.1", False),
+    ],
+)
+def test_only_loopback_hosts_count_as_loopback(host, expected):
+    assert is_loopback(host) is expected
+
+
+def test_public_host_fails_fast_with_a_clear_message_when_a_test_calls_it():
+    started = time.monotonic()
+    with pytest.raises(httpx.ConnectError, match="network access blocked in tests: tried to reach example.com:443"):
+        httpx.get("https://example.com", timeout=30)
+    assert time.monotonic() - started < 5
+
+
+def test_connecting_to_a_public_ip_literal_is_blocked():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, pytest.raises(NetworkAccessBlocked):
+        sock.connect(("93.184.216.34", 80))
+
+
+def test_loopback_connections_still_work():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        accepted = []
+        thread = threading.Thread(target=lambda: accepted.append(server.accept()[0].close()))
+        thread.start()
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        thread.join(timeout=5)
+    assert accepted == [None]
+
+
+def test_bazel_environment_becomes_pytest_arguments():
+    args = pytest_args_from_environment(
+        ["pkg/test_x.py"],
+        {
+            "XML_OUTPUT_FILE": "/out/test.xml",
+            "TEST_TARGET": "//pkg:x_test",
+            "TESTBRIDGE_TEST_ONLY": "test_zip",
+            "TEST_TMPDIR": "/tmp/t",
+            "TEST_RANDOM_SEED": "7",
+        },
+    )
+    assert args[-1] == "pkg/test_x.py"
+    assert ["--junitxml", "/out/test.xml"] == args[args.index("--junitxml") : args.index("--junitxml") + 2]
+    assert "junit_suite_name=//pkg:x_test" in args
+    assert args[args.index("-k") + 1] == "test_zip"
+    assert args[args.index("--basetemp") + 1] == "/tmp/t/pytest"
+    assert args[args.index("--hypothesis-seed") + 1] == "7"
+    assert "--randomly-seed=7" in args
+
+
+def test_test_order_seed_is_fixed_when_bazel_gives_none():
+    first = pytest_args_from_environment([], {})
+    assert [a for a in first if a.startswith("--randomly-seed=")] == [
+        a for a in pytest_args_from_environment([], {}) if a.startswith("--randomly-seed=")
+    ]
+    assert "--hypothesis-seed" not in first
+
+
+def test_filter_or_shards_allow_an_empty_selection():
+    assert BazelTestPlugin.from_environment({"TESTBRIDGE_TEST_ONLY": "x"}).narrows_selection
+    assert BazelTestPlugin.from_environment({"TEST_TOTAL_SHARDS": "2", "TEST_SHARD_INDEX": "1"}).narrows_selection
+    assert not BazelTestPlugin.from_environment({}).narrows_selection
