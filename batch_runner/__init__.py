@@ -1,0 +1,98 @@
+"""batch_runner: runs batches of leads through paid provider steps on asyncio, crash-safe and resumable.
+
+A batch is validated (leads.py), priced (cost.py), checkpointed (checkpoint.py), approved when over
+budget, then run (runner.py) with bounded concurrency, retries and progress events (progress.py). The
+CLI (cli.py) and the HTTP API (api.py) drive the same BatchRunner.
+"""
+
+from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, LeadResult, batch_fingerprint
+from batch_runner.clock import Clock, SystemClock
+from batch_runner.cost import (
+    DEFAULT_PRICE_BOOK,
+    CostPreview,
+    PriceBook,
+    ProviderCost,
+    ProviderPrice,
+    VolumeTier,
+    preview_cost,
+    to_money,
+)
+from batch_runner.errors import (
+    ApprovalTooLowError,
+    BatchConflictError,
+    BatchNotFoundError,
+    BatchRunnerError,
+    BudgetApprovalRequiredError,
+    InvalidBatchError,
+    LeadInputError,
+    LeadProblem,
+    LeadTimeoutError,
+    PermanentStepError,
+    RetryableStepError,
+    StaleRunError,
+    StepError,
+    StepFailedError,
+    UnknownProviderError,
+)
+from batch_runner.leads import REQUIRED_COLUMNS, Lead, load_leads_csv, normalize_domain, parse_leads_csv, validate_leads
+from batch_runner.progress import ProgressBus, ProgressEvent, ProgressSubscription, ProgressTracker
+from batch_runner.providers import AssessmentProvider, EnrichmentProvider
+from batch_runner.retry import RetryPolicy, is_retryable
+from batch_runner.runner import BatchRunner, RunSettings
+from batch_runner.steps import EnrichmentStep, Pipeline, PipelineStep, WebsiteAssessmentStep, standard_pipeline
+from batch_runner.stub_providers import StubAssessmentProvider, StubEnrichmentProvider
+
+__all__ = [
+    "DEFAULT_PRICE_BOOK",
+    "REQUIRED_COLUMNS",
+    "ApprovalTooLowError",
+    "AssessmentProvider",
+    "BatchConflictError",
+    "BatchNotFoundError",
+    "BatchRunner",
+    "BatchRunnerError",
+    "BatchSnapshot",
+    "BudgetApprovalRequiredError",
+    "CheckpointStore",
+    "Clock",
+    "CostPreview",
+    "EnrichmentProvider",
+    "EnrichmentStep",
+    "InvalidBatchError",
+    "Lead",
+    "LeadInputError",
+    "LeadProblem",
+    "LeadResult",
+    "LeadTimeoutError",
+    "PermanentStepError",
+    "Pipeline",
+    "PipelineStep",
+    "PriceBook",
+    "ProgressBus",
+    "ProgressEvent",
+    "ProgressSubscription",
+    "ProgressTracker",
+    "ProviderCost",
+    "ProviderPrice",
+    "RetryPolicy",
+    "RetryableStepError",
+    "RunSettings",
+    "StaleRunError",
+    "StepError",
+    "StepFailedError",
+    "StubAssessmentProvider",
+    "StubEnrichmentProvider",
+    "SystemClock",
+    "UnknownProviderError",
+    "VolumeTier",
+    "WebsiteAssessmentStep",
+    "batch_fingerprint",
+    "is_retryable",
+    "load_leads_csv",
+    "normalize_domain",
+    "parse_leads_csv",
+    "preview_cost",
+    "standard_pipeline",
+    "to_money",
+    "validate_leads",
+]
