@@ -1,0 +1,1 @@
+"""Typed clients, one module per external provider."""
