@@ -1,5 +1,13 @@
 """Errors raised by d1_targeting; every message names the value and what was wrong with it."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from d1_targeting.geo_validation import GeoFinding
+
 
 class TargetingError(Exception):
     """Base of every d1_targeting error."""
@@ -18,3 +26,54 @@ class ReferenceDataError(TargetingError):
         self.line = line
         self.column = column
         self.reason = reason
+
+
+class UniverseValidationError(TargetingError, ValueError):
+    """A target universe failed validation; lists every problem (field problems and geo findings)."""
+
+    def __init__(self, name: str, problems: Sequence[str], findings: Sequence[GeoFinding] = ()) -> None:
+        self.name = name
+        self.problems = tuple(problems)
+        self.findings = tuple(findings)
+        details = list(self.problems) + [str(finding) for finding in self.findings]
+        super().__init__(f"universe {name!r} is invalid: " + "; ".join(details))
+
+
+class UniverseNotFoundError(TargetingError, LookupError):
+    """No target universe has the requested id or name."""
+
+
+class DuplicateUniverseError(TargetingError, ValueError):
+    """Another target universe already uses the requested name."""
+
+
+class QuotaError(TargetingError):
+    """Base of quota tracker errors."""
+
+
+class QuotaExceededError(QuotaError):
+    """A reservation would exceed the day's quota or the campaign's cap; says which and by how much."""
+
+    def __init__(self, campaign_id: int, requested: int, day_remaining: int, campaign_remaining: int) -> None:
+        limit = "daily quota" if day_remaining <= campaign_remaining else "campaign cap"
+        super().__init__(
+            f"campaign {campaign_id} requested {requested} but the {limit} leaves "
+            f"{min(day_remaining, campaign_remaining)} (day remaining {day_remaining}, "
+            f"campaign remaining {campaign_remaining})"
+        )
+        self.campaign_id = campaign_id
+        self.requested = requested
+        self.day_remaining = day_remaining
+        self.campaign_remaining = campaign_remaining
+
+
+class ReservationNotFoundError(QuotaError, LookupError):
+    """No quota reservation has the requested id."""
+
+
+class ReservationStateError(QuotaError):
+    """A reservation was committed or released after it had already been settled."""
+
+
+class SchedulingError(TargetingError):
+    """The batch scheduler was configured or invoked with invalid values."""

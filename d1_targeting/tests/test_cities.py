@@ -1,0 +1,66 @@
+import pytest
+from hypothesis import given
+
+from d1_targeting import GeoValidationError, ReferenceDataError, city_table, find_city, load_city_table, region_containing, states_with_city
+from testing.targeting import city_constraints
+
+
+def test_reference_list_covers_every_state_dc_and_territory():
+    from d1_targeting.us_states import DISTRICT_AND_TERRITORIES, STATES
+
+    assert {city.state for city in city_table().values()} == set(STATES) | set(DISTRICT_AND_TERRITORIES)
+
+
+@pytest.mark.parametrize("name, state", [("Austin", "TX"), ("st. louis", "MO"), ("new  york", "New York"), ("San Juan", "pr")])
+def test_known_city_state_pairs_resolve_in_any_case_and_spacing(name, state):
+    city = find_city(name, state)
+    assert city.state in ("TX", "MO", "NY", "PR")
+    assert region_containing(city.location) is not None
+
+
+def test_city_in_the_wrong_state_says_where_it_is():
+    with pytest.raises(GeoValidationError, match=r"city 'Chicago' is not in TX \(it is in IL\)"):
+        find_city("Chicago", "TX")
+
+
+def test_city_names_shared_by_several_states_list_them_all():
+    assert states_with_city("Springfield") == ("IL", "MA", "MO")
+
+
+def test_unknown_city_is_rejected_naming_it_and_the_state():
+    with pytest.raises(GeoValidationError, match=r"unknown city 'Atlantis' in NV"):
+        find_city("Atlantis", "Nevada")
+
+
+@pytest.mark.parametrize("name", ["", "   ", None])
+def test_blank_city_name_is_rejected(name):
+    with pytest.raises(GeoValidationError, match="city must be a non-empty name"):
+        find_city(name, "TX")
+
+
+@given(city_constraints())
+def test_every_reference_city_resolves_to_itself(constraint):
+    city = find_city(constraint.city, constraint.state)
+    assert (city.name, city.state) == (constraint.city, constraint.state)
+
+
+@pytest.mark.parametrize(
+    "text, line, column, reason",
+    [
+        ("town,state,latitude,longitude\n", 1, "header", "expected"),
+        ("city,state,latitude,longitude\nAustin,TX,30.2,-97.7\nDallas,ZZ,32.7,-96.8\n", 3, "state", "unknown USPS state code 'ZZ'"),
+        ("city,state,latitude,longitude\nAustin,TX,north,-97.7\n", 2, "latitude", "expected a number, got 'north'"),
+        ("city,state,latitude,longitude\nAustin,TX,30.2,-197.7\n", 2, "longitude", "-197.7 is outside [-180, 180]"),
+        ("city,state,latitude,longitude\nLondon,NY,51.5,-0.12\n", 2, "latitude", "outside every US area"),
+        ("city,state,latitude,longitude\nAustin,TX,30.2,-97.7\n\naustin,TX,30.3,-97.7\n", 4, "city", "austin, TX listed twice (first on line 2)"),
+        ("city,state,latitude,longitude\nAustin,TX,30.2\n", 2, "longitude", "missing"),
+        ("city,state,latitude,longitude\nAustin,TX,30.2,-97.7,extra\n", 2, "(extra)", "5 columns"),
+        ("city,state,latitude,longitude\n,TX,30.2,-97.7\n", 2, "city", "is empty"),
+    ],
+)
+def test_malformed_city_data_names_file_line_and_column(text, line, column, reason):
+    with pytest.raises(ReferenceDataError) as caught:
+        load_city_table(text, path="cities.csv")
+    assert (caught.value.path, caught.value.line, caught.value.column) == ("cities.csv", line, column)
+    assert reason in caught.value.reason
+    assert str(caught.value).startswith(f"cities.csv:{line}: column {column!r}: ")
