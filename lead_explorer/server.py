@@ -1,0 +1,138 @@
+"""`bazel run //lead_explorer:server`: serves the API with uvicorn on 127.0.0.1:8000 over SQLite (or any URL).
+
+The database is, in order: `--database PATH`, then $LEADFACTORY_DATABASE_URL, then the file
+lead_explorer.sqlite3 in the data directory ($LEADFACTORY_DATA_DIR, else $XDG_DATA_HOME/leadfactory, else
+~/.local/share/leadfactory). The schema is created on first start; `--demo` loads a seeded demo data set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.engine import URL, make_url
+
+from lead_explorer.api import create_app
+from lead_explorer.database import create_database_engine, create_schema, is_in_memory_sqlite, session_factory
+from lead_explorer.demo_data import load_demo_leads
+from lead_explorer.errors import DatabaseConfigurationError
+from lead_explorer.repository import LeadRepository
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DATABASE_URL_ENV = "LEADFACTORY_DATABASE_URL"
+DATA_DIR_ENV = "LEADFACTORY_DATA_DIR"
+DATABASE_FILE_NAME = "lead_explorer.sqlite3"
+INTERRUPTED_ENRICHMENT = "interrupted: the server stopped before this enrichment finished"
+
+Serve = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where to listen, which database to use (and why), and whether to load the demo data set."""
+
+    host: str
+    port: int
+    database_url: URL
+    database_origin: str
+    demo: bool
+    demo_count: int
+
+
+def default_database_path(environ: Mapping[str, str]) -> Path:
+    """The SQLite file used when nothing else is configured (outside the source tree, kept between runs)."""
+    if environ.get(DATA_DIR_ENV):
+        directory = Path(environ[DATA_DIR_ENV])
+    elif environ.get("XDG_DATA_HOME"):
+        directory = Path(environ["XDG_DATA_HOME"]) / "leadfactory"
+    else:
+        directory = Path(environ.get("HOME") or Path.home()) / ".local" / "share" / "leadfactory"
+    return directory / DATABASE_FILE_NAME
+
+
+def parse_server_config(argv: Sequence[str], environ: Mapping[str, str]) -> ServerConfig:
+    """Reads the command line and environment; relative paths are taken from where `bazel run` was typed."""
+    parser = argparse.ArgumentParser(prog="lead_explorer-server", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--database", metavar="PATH", help="SQLite file to use instead of the default")
+    parser.add_argument("--demo", action="store_true", help="load the demo data set (seeded, idempotent)")
+    parser.add_argument("--demo-count", type=int, default=25, metavar="N", help="demo leads to load (default 25)")
+    args = parser.parse_args(list(argv))
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    if args.demo_count < 0:
+        parser.error(f"--demo-count must not be negative, got {args.demo_count}")
+    if args.database:
+        path = Path(environ.get("BUILD_WORKING_DIRECTORY") or os.getcwd()) / Path(args.database).expanduser()
+        url, origin = URL.create("sqlite", database=str(path)), "--database"
+    elif environ.get(DATABASE_URL_ENV):
+        url, origin = _parse_url(environ[DATABASE_URL_ENV]), f"${DATABASE_URL_ENV}"
+    else:
+        url, origin = URL.create("sqlite", database=str(default_database_path(environ))), "default"
+    return ServerConfig(args.host, args.port, url, origin, args.demo, args.demo_count)
+
+
+def build_repository(config: ServerConfig) -> LeadRepository:
+    """Opens the database (creating the SQLite file's folder and the schema if needed) and returns its repository."""
+    if config.database_url.get_backend_name() == "sqlite" and not is_in_memory_sqlite(config.database_url):
+        Path(str(config.database_url.database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_database_engine(config.database_url)
+    create_schema(engine)
+    return LeadRepository(session_factory(engine))
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    serve: Serve | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Prepares the database, prints where it is, and serves the API until stopped; returns an exit code."""
+    environ = os.environ if environ is None else environ
+    out = out or sys.stdout
+    try:
+        config = parse_server_config(sys.argv[1:] if argv is None else argv, environ)
+        repository = build_repository(config)
+    except DatabaseConfigurationError as error:
+        print(f"lead_explorer: {error}", file=sys.stderr)
+        return 2
+    print(f"Lead Explorer database ({config.database_origin}): {_describe(config.database_url)}", file=out)
+    interrupted = repository.fail_unfinished_enrichments(INTERRUPTED_ENRICHMENT, actor="server-start")
+    if interrupted:
+        print(f"Marked {interrupted} unfinished enrichment task(s) from an earlier run as failed", file=out)
+    if config.demo:
+        created = load_demo_leads(repository, config.demo_count)
+        print(f"Demo data: {created} new lead(s) loaded ({config.demo_count - created} already present)", file=out)
+    print(f"Serving on http://{config.host}:{config.port} (API docs at /docs, OpenAPI at /openapi.json)", file=out)
+    out.flush()
+    if serve is None:
+        import uvicorn
+
+        serve = uvicorn.run
+    serve(create_app(repository), host=config.host, port=config.port)
+    return 0
+
+
+def _parse_url(value: str) -> URL:
+    try:
+        return make_url(value)
+    except Exception as error:  # noqa: BLE001 - SQLAlchemy raises ArgumentError or ValueError here
+        raise DatabaseConfigurationError(f"{DATABASE_URL_ENV}={value!r} is not a database URL: {error}") from None
+
+
+def _describe(url: URL) -> str:
+    if url.get_backend_name() == "sqlite":
+        return "in-memory SQLite (lost on exit)" if is_in_memory_sqlite(url) else f"SQLite file {url.database}"
+    return url.render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

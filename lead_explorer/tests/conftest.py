@@ -1,0 +1,42 @@
+"""Fixtures for lead_explorer's tests: an in-memory database, a repository on a fake clock, and an API client."""
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from lead_explorer import LeadRepository, create_app, create_database_engine, create_schema, session_factory
+from testing import FakeClock
+from testing.leads import SequentialIds
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    engine = create_database_engine("sqlite://")
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def ids() -> SequentialIds:
+    return SequentialIds()
+
+
+@pytest.fixture
+def repository(engine: Engine, fake_clock: FakeClock, ids: SequentialIds) -> LeadRepository:
+    return LeadRepository(session_factory(engine), clock=fake_clock, new_id=ids)
+
+
+@pytest.fixture
+def app(repository: LeadRepository) -> FastAPI:
+    return create_app(repository)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://lead-explorer.test") as client:
+        yield client

@@ -1,0 +1,277 @@
+from datetime import timedelta
+from functools import lru_cache
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lead_explorer import (
+    DuplicateLeadError,
+    EnrichmentStatus,
+    EnrichmentTaskNotFoundError,
+    EnrichmentTransitionError,
+    LeadFilters,
+    LeadNotFoundError,
+    LeadRepository,
+    LeadValidationError,
+    create_database_engine,
+    create_schema,
+    session_factory,
+)
+from testing.leads import SequentialIds, lead_payload, lead_payloads
+
+
+def create(repository, **fields):
+    return repository.create_lead(actor="tester", **fields)
+
+
+def test_created_lead_is_stored_normalised_with_timestamps_from_the_clock(repository, fake_clock):
+    lead = create(repository, email=" Jane.Doe@ACME.com ", domain="https://www.acme.com/about", company=" Acme ")
+    stored = repository.get_lead(lead.id)
+    assert (stored.email, stored.domain, stored.company) == ("jane.doe@acme.com", "acme.com", "Acme")
+    assert stored.created_at == stored.updated_at == fake_clock.now()
+    assert stored.enrichment_status is EnrichmentStatus.NOT_REQUESTED
+    assert stored.deleted_at is None
+
+
+def test_create_rejects_a_lead_without_email_or_domain():
+    repository = LeadRepository(session_factory(_memory_engine()))
+    with pytest.raises(LeadValidationError, match="needs an email or a domain"):
+        repository.create_lead(actor="tester", company="Acme")
+    assert repository.list_leads().total == 0
+
+
+@pytest.mark.parametrize("field", ["email", "domain"])
+def test_duplicate_unique_field_is_rejected_naming_the_field_and_existing_lead(repository, field):
+    first = create(repository, email="a@acme.com", domain="acme.com")
+    duplicate = {"email": "A@ACME.COM", "domain": "other.com"} if field == "email" else {"domain": "www.acme.com"}
+    with pytest.raises(DuplicateLeadError) as caught:
+        create(repository, **duplicate)
+    assert (caught.value.field, caught.value.existing_id) == (field, first.id)
+    assert repository.list_leads().total == 1
+
+
+def test_leads_without_email_may_share_the_absence_of_one(repository):
+    create(repository, domain="one.com")
+    create(repository, domain="two.com")
+    assert repository.list_leads().total == 2
+
+
+def test_unknown_id_raises_not_found(repository):
+    with pytest.raises(LeadNotFoundError, match="no lead with id 'missing'"):
+        repository.get_lead("missing")
+
+
+def test_update_changes_only_given_fields_and_moves_updated_at(repository, fake_clock):
+    lead = create(repository, email="a@acme.com", company="Acme")
+    fake_clock.advance(60)
+    updated = repository.update_lead(lead.id, {"company": "Acme Inc", "source": "referral"}, actor="editor")
+    assert (updated.email, updated.company, updated.source) == ("a@acme.com", "Acme Inc", "referral")
+    assert updated.updated_at - lead.updated_at == timedelta(seconds=60)
+    assert repository.get_lead(lead.id) == updated
+
+
+def test_update_with_none_clears_a_field(repository):
+    lead = create(repository, email="a@acme.com", domain="acme.com")
+    assert repository.update_lead(lead.id, {"domain": None}, actor="editor").domain is None
+
+
+def test_update_may_not_clear_both_email_and_domain(repository):
+    lead = create(repository, email="a@acme.com")
+    with pytest.raises(LeadValidationError, match="needs an email or a domain"):
+        repository.update_lead(lead.id, {"email": None}, actor="editor")
+    assert repository.get_lead(lead.id).email == "a@acme.com"
+
+
+def test_update_to_another_leads_email_is_a_duplicate(repository):
+    create(repository, email="a@acme.com")
+    second = create(repository, email="b@acme.com")
+    with pytest.raises(DuplicateLeadError, match="email 'a@acme.com'"):
+        repository.update_lead(second.id, {"email": "a@acme.com"}, actor="editor")
+
+
+def test_update_keeping_own_email_is_not_a_duplicate(repository):
+    lead = create(repository, email="a@acme.com")
+    assert repository.update_lead(lead.id, {"email": "A@acme.com", "company": "Acme"}, actor="e").company == "Acme"
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [({"id": "x"}, "id"), ({"enrichment_status": "completed"}, "enrichment_status"), ({"is_manual": None}, "is_manual"),
+     ({"is_manual": "yes"}, "is_manual"), ({"email": "nope"}, "email")],
+)
+def test_update_rejects_non_editable_or_invalid_fields_naming_them(repository, changes, field):
+    lead = create(repository, email="a@acme.com")
+    with pytest.raises(LeadValidationError) as caught:
+        repository.update_lead(lead.id, changes, actor="editor")
+    assert caught.value.field == field
+
+
+def test_update_without_any_change_writes_nothing(repository, fake_clock):
+    lead = create(repository, email="a@acme.com", company="Acme")
+    fake_clock.advance(5)
+    assert repository.update_lead(lead.id, {"company": "Acme"}, actor="editor") == lead
+    assert len(repository.audit_trail(lead.id)) == 1
+
+
+def test_deleted_lead_disappears_from_reads_but_stays_when_included(repository):
+    lead = create(repository, email="a@acme.com")
+    deleted = repository.delete_lead(lead.id, actor="editor")
+    assert deleted.deleted_at is not None
+    with pytest.raises(LeadNotFoundError):
+        repository.get_lead(lead.id)
+    assert repository.get_lead(lead.id, include_deleted=True).deleted_at == deleted.deleted_at
+    assert repository.list_leads().total == 0
+    assert repository.list_leads(LeadFilters(include_deleted=True)).total == 1
+
+
+def test_deleting_twice_reports_not_found(repository):
+    lead = create(repository, email="a@acme.com")
+    repository.delete_lead(lead.id, actor="editor")
+    with pytest.raises(LeadNotFoundError):
+        repository.delete_lead(lead.id, actor="editor")
+
+
+def test_deleting_a_lead_frees_its_email_and_domain_for_a_new_lead(repository):
+    lead = create(repository, email="a@acme.com", domain="acme.com")
+    repository.delete_lead(lead.id, actor="editor")
+    assert create(repository, email="a@acme.com", domain="acme.com").id != lead.id
+
+
+def test_list_is_newest_first_and_paginates_with_a_total(repository, fake_clock, faker):
+    created = []
+    for _ in range(5):
+        created.append(create(repository, **lead_payload(faker)))
+        fake_clock.advance(1)
+    page = repository.list_leads(limit=2, offset=1)
+    assert page.total == 5
+    assert [lead.id for lead in page.items] == [created[3].id, created[2].id]
+
+
+@pytest.mark.parametrize(
+    "search, expected",
+    [("ACME", {"jane@acme.com", "ops@example.org"}), ("globex.io", {"bob@globex.io"}), ("100%", set()), ("_", set())],
+)
+def test_search_matches_email_domain_or_company_case_insensitively_and_literally(repository, search, expected):
+    create(repository, email="jane@acme.com")
+    create(repository, email="ops@example.org", company="Acme Holdings")
+    create(repository, email="bob@globex.io", domain="globex.io")
+    found = repository.list_leads(LeadFilters(search=search)).items
+    assert {lead.email for lead in found} == expected
+
+
+def test_filters_narrow_by_source_manual_flag_and_enrichment_status(repository):
+    create(repository, email="a@one.com", source="web", is_manual=True)
+    create(repository, email="b@two.com", source="web")
+    create(repository, email="c@three.com", source="referral", is_manual=True)
+    pending = repository.create_lead(actor="t", email="d@four.com", source="web", enrich=True)
+    assert repository.list_leads(LeadFilters(source="web", is_manual=True)).total == 1
+    assert repository.list_leads(LeadFilters(is_manual=False)).total == 2
+    only_pending = repository.list_leads(LeadFilters(enrichment_status=EnrichmentStatus.PENDING)).items
+    assert [lead.id for lead in only_pending] == [pending.id]
+
+
+@pytest.mark.parametrize("limit, offset, field", [(0, 0, "limit"), (201, 0, "limit"), (10, -1, "offset")])
+def test_list_rejects_out_of_range_paging(repository, limit, offset, field):
+    with pytest.raises(LeadValidationError) as caught:
+        repository.list_leads(limit=limit, offset=offset)
+    assert caught.value.field == field
+
+
+@lru_cache(maxsize=1)
+def _repository_with_nine_leads() -> LeadRepository:
+    repository = LeadRepository(session_factory(_memory_engine()), new_id=SequentialIds())
+    for payload in lead_payloads(9, seed="paging"):
+        repository.create_lead(actor="t", **payload)
+    return repository
+
+
+@given(st.integers(min_value=1, max_value=12))
+def test_paging_through_all_pages_yields_every_lead_exactly_once(limit):
+    repository = _repository_with_nine_leads()
+    seen = []
+    for offset in range(0, 9 + limit, limit):
+        page = repository.list_leads(limit=limit, offset=offset)
+        assert page.total == 9
+        seen.extend(lead.id for lead in page.items)
+    assert len(seen) == len(set(seen)) == 9
+
+
+def test_actor_must_be_given(repository):
+    with pytest.raises(LeadValidationError, match="actor: must name who makes the change"):
+        repository.create_lead(actor="  ", email="a@acme.com")
+
+
+def test_enrichment_moves_pending_running_completed_and_fills_only_empty_fields(repository, fake_clock):
+    lead = repository.create_lead(actor="t", email="a@acme.com", company="Curated Name", enrich=True)
+    task = lead.enrichment_task_id
+    assert repository.start_enrichment(task, actor="worker").enrichment_status is EnrichmentStatus.RUNNING
+    fake_clock.advance(3)
+    done = repository.complete_enrichment(task, actor="worker", company="Found Co", contact_name="Ann Lee")
+    assert done.enrichment_status is EnrichmentStatus.COMPLETED
+    assert (done.company, done.contact_name) == ("Curated Name", "Ann Lee")
+    assert done.enriched_at == fake_clock.now()
+
+
+def test_failed_enrichment_keeps_its_error(repository):
+    task = repository.create_lead(actor="t", email="a@acme.com", enrich=True).enrichment_task_id
+    failed = repository.fail_enrichment(task, "provider said no", actor="worker")
+    assert (failed.enrichment_status, failed.enrichment_error) == (EnrichmentStatus.FAILED, "provider said no")
+    assert repository.get_enrichment_task(task) == failed
+
+
+def test_enrichment_cannot_complete_before_it_started(repository):
+    task = repository.create_lead(actor="t", email="a@acme.com", enrich=True).enrichment_task_id
+    with pytest.raises(EnrichmentTransitionError, match="is pending; it cannot become completed"):
+        repository.complete_enrichment(task, actor="worker")
+
+
+def test_requesting_enrichment_again_while_one_is_pending_is_refused(repository):
+    lead = repository.create_lead(actor="t", email="a@acme.com", enrich=True)
+    with pytest.raises(EnrichmentTransitionError):
+        repository.request_enrichment(lead.id, actor="t")
+
+
+def test_requesting_enrichment_after_a_failure_issues_a_new_task(repository):
+    lead = repository.create_lead(actor="t", email="a@acme.com", enrich=True)
+    repository.fail_enrichment(lead.enrichment_task_id, "boom", actor="worker")
+    again = repository.request_enrichment(lead.id, actor="t")
+    assert again.enrichment_status is EnrichmentStatus.PENDING
+    assert again.enrichment_task_id != lead.enrichment_task_id
+    assert again.enrichment_error is None
+    with pytest.raises(EnrichmentTaskNotFoundError):
+        repository.get_enrichment_task(lead.enrichment_task_id)
+
+
+def test_unfinished_enrichments_are_failed_with_the_reason(repository):
+    pending = repository.create_lead(actor="t", email="a@acme.com", enrich=True)
+    running = repository.create_lead(actor="t", email="b@acme.com", enrich=True)
+    repository.start_enrichment(running.enrichment_task_id, actor="worker")
+    create(repository, email="c@acme.com")
+    assert repository.fail_unfinished_enrichments("server restarted", actor="server") == 2
+    for lead in (pending, running):
+        stored = repository.get_lead(lead.id)
+        assert (stored.enrichment_status, stored.enrichment_error) == (EnrichmentStatus.FAILED, "server restarted")
+
+
+def test_repository_refuses_zero_write_attempts(engine):
+    with pytest.raises(ValueError, match="max_write_attempts must be at least 1"):
+        LeadRepository(session_factory(engine), max_write_attempts=0)
+
+
+def test_file_database_keeps_leads_across_engines(tmp_path):
+    url = f"sqlite:///{tmp_path / 'leads.sqlite3'}"
+    first = create_database_engine(url)
+    create_schema(first)
+    lead = LeadRepository(session_factory(first)).create_lead(actor="t", email="a@acme.com")
+    first.dispose()
+    second = create_database_engine(url)
+    create_schema(second)
+    assert LeadRepository(session_factory(second)).get_lead(lead.id).email == "a@acme.com"
+    second.dispose()
+
+
+def _memory_engine():
+    engine = create_database_engine("sqlite://")
+    create_schema(engine)
+    return engine
