@@ -151,6 +151,11 @@ class ProgressBus:
         if subscription in self._subscriptions:
             self._subscriptions.remove(subscription)
 
+    @property
+    def subscriber_count(self) -> int:
+        """How many subscriptions are open (listeners not counted)."""
+        return len(self._subscriptions)
+
     def publish(self, event: ProgressEvent) -> None:
         """Delivers `event` to every listener and subscription; a failing listener is logged, not propagated."""
         for listener in list(self._listeners):

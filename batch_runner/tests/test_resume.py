@@ -1,0 +1,204 @@
+import asyncio
+import random
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from batch_runner import BatchConflictError, BatchRunner, CheckpointStore, RetryPolicy, RunSettings, StaleRunError, standard_pipeline
+from batch_runner.tests.conftest import GENEROUS_BUDGET
+from testing import FakeClock
+from testing.batches import KillSwitch, ScriptedProvider, lead_batches, make_leads
+
+STEPS = ("enrichment", "website_assessment")
+
+
+def _runner(store, provider, clock, concurrency):
+    return BatchRunner(
+        store,
+        standard_pipeline(provider, provider),
+        settings=RunSettings(max_concurrency=concurrency, retry=RetryPolicy(max_attempts=2, base_delay=0.5)),
+        clock=clock,
+        rng=random.Random(3),
+    )
+
+
+def _outcome(store, batch_id="b1"):
+    """What the results say about each lead: its state, which steps have a result, and the domain they are for."""
+    return {
+        result.lead.lead_id: (result.state, tuple(sorted(result.steps)), {step: data["domain"] for step, data in result.steps.items()})
+        for result in store.results(batch_id)
+    }
+
+
+def _script(provider, leads, failing, flaky):
+    for index in failing:
+        provider.fail_permanently(leads[index % len(leads)].domain)
+    for index in flaky:
+        provider.fail_transiently(leads[index % len(leads)].domain, times=1)
+
+
+async def _kill_then_resume(path, leads, failing, flaky, concurrency, at_call, before):
+    clock = FakeClock()
+    provider = ScriptedProvider(clock)
+    _script(provider, leads, failing, flaky)
+    store = CheckpointStore.open(path)
+    switch = KillSwitch(provider, at_call=at_call, before=before)
+    first = BatchRunner(
+        store,
+        standard_pipeline(switch, switch),
+        settings=RunSettings(max_concurrency=concurrency, retry=RetryPolicy(max_attempts=2, base_delay=0.5)),
+        clock=clock,
+        rng=random.Random(3),
+    )
+    first.create_batch("b1", leads, budget=GENEROUS_BUDGET)
+    switch.task = asyncio.ensure_future(first.run("b1"))
+    try:
+        await switch.task
+    except asyncio.CancelledError:
+        assert switch.fired
+    store.close()
+
+    reopened = CheckpointStore.open(path)
+    resumed = _runner(reopened, provider, clock, concurrency)
+    final = await resumed.run("b1")
+    return reopened, provider, final
+
+
+def _expected_outcome(leads, failing):
+    """The specification: a lead its provider rejects fails with no step result; every other lead (flaky
+    ones included: one transient error is within the retry policy) is done with both step results."""
+    rejected = {leads[index % len(leads)].lead_id for index in failing}
+    return {
+        lead.lead_id: ("failed", (), {}) if lead.lead_id in rejected else ("done", STEPS, dict.fromkeys(STEPS, lead.domain))
+        for lead in leads
+    }
+
+
+# Hypothesis picks the batch, the provider's failures, the concurrency and the kill point; SQLite file
+# I/O makes an example slower than Hypothesis's default 200 ms deadline on a loaded machine.
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    leads=lead_batches(min_size=1, max_size=5),
+    failing=st.sets(st.integers(min_value=0, max_value=4), max_size=2),
+    flaky=st.sets(st.integers(min_value=0, max_value=4), max_size=2),
+    concurrency=st.integers(min_value=1, max_value=3),
+    kill_at=st.integers(min_value=1, max_value=14),
+    before=st.booleans(),
+)
+def test_killed_batch_resumes_to_exactly_once_results(tmp_path, leads, failing, flaky, concurrency, kill_at, before):
+    expected = _expected_outcome(leads, failing)
+    path = Path(tempfile.mkdtemp(dir=tmp_path)) / "checkpoints.sqlite"
+    store, provider, final = asyncio.run(_kill_then_resume(path, leads, failing, flaky, concurrency, kill_at, before))
+    try:
+        assert final.status == "completed"
+        assert _outcome(store) == expected  # none lost, none doubled
+        done = sum(state == "done" for state, _, _ in expected.values())
+        assert store.step_result_count("b1") == done * len(STEPS)
+        assert final.spent == Decimal("0.05") * done  # each result charged once: $0.04 enrichment + $0.01 assessment
+    finally:
+        store.close()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kill_at=st.integers(min_value=1, max_value=8))
+def test_steps_checkpointed_before_a_kill_are_not_paid_for_again(tmp_path, kill_at):
+    leads = make_leads(4, seed="paid-once")
+    path = Path(tempfile.mkdtemp(dir=tmp_path)) / "checkpoints.sqlite"
+    store, provider, _ = asyncio.run(_kill_then_resume(path, leads, set(), set(), 1, kill_at, False))
+    try:
+        # killed after call `kill_at` returned and was checkpointed: no call is ever repeated
+        assert all(provider.calls[lead.domain] == len(STEPS) for lead in leads)
+    finally:
+        store.close()
+
+
+async def test_call_in_flight_at_a_kill_is_made_again_on_resume(tmp_path):
+    leads = make_leads(2, seed="in-flight")
+    store, provider, final = await _kill_then_resume(tmp_path / "c.sqlite", leads, set(), set(), 1, 2, True)
+    try:
+        assert final.done == 2
+        assert [provider.calls[lead.domain] for lead in leads] == [2, 2]  # the killed call never reached the provider
+        assert store.results("b1")[0].attempts == 2  # claimed by the killed run, then by the resume
+    finally:
+        store.close()
+
+
+async def test_starting_a_completed_batch_again_calls_no_provider(make_runner, provider):
+    runner = make_runner()
+    leads = make_leads(3, seed="again")
+    runner.create_batch("b1", leads, budget=GENEROUS_BUDGET)
+    first = await runner.run("b1")
+    calls = sum(provider.calls.values())
+    again = await runner.run("b1")
+    assert again == first
+    assert sum(provider.calls.values()) == calls
+
+
+async def test_creating_the_same_batch_twice_is_a_no_op(make_runner):
+    runner = make_runner()
+    leads = make_leads(3, seed="create-twice")
+    first = runner.create_batch("b1", leads, budget=GENEROUS_BUDGET)
+    assert runner.create_batch("b1", leads, budget=GENEROUS_BUDGET) == first
+    assert [result.lead for result in runner.results("b1")] == leads
+
+
+async def test_reusing_a_batch_id_for_other_leads_is_refused(make_runner):
+    runner = make_runner()
+    runner.create_batch("b1", make_leads(3, seed="one"), budget=GENEROUS_BUDGET)
+    with pytest.raises(BatchConflictError, match="already exists with different leads"):
+        runner.create_batch("b1", make_leads(3, seed="two"), budget=GENEROUS_BUDGET)
+
+
+async def test_superseded_run_cannot_write_over_the_resumed_one(make_runner, provider):
+    store = CheckpointStore.in_memory()
+    leads = make_leads(2, seed="zombie")
+    gate = provider.hold(leads[0].domain)
+    zombie = make_runner(store=store, max_concurrency=1)
+    zombie.create_batch("b1", leads, budget=GENEROUS_BUDGET)
+    zombie_run = zombie.start("b1")
+    await asyncio.sleep(0)  # the zombie claims lead 1 and waits on its provider
+
+    gate.set()
+    resumed = await make_runner(store=store, max_concurrency=2).run("b1")
+    with pytest.raises(StaleRunError, match="no longer owns batch 'b1'"):
+        await zombie_run
+    assert (resumed.status, resumed.done) == ("completed", 2)
+    assert store.step_result_count("b1") == 4
+
+
+def test_stale_token_cannot_finish_or_record_a_lead(fake_clock):
+    store = CheckpointStore.in_memory()
+    lead = make_leads(1, seed="fence")[0]
+    store.create_batch("b1", [lead], [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now())
+    store.begin_run("b1", "old", now=fake_clock.now())
+    assert store.claim_lead("b1", lead.lead_id, "old", now=fake_clock.now()) == {}
+    store.begin_run("b1", "new", now=fake_clock.now())
+    with pytest.raises(StaleRunError, match="not running under run 'old'"):
+        store.finish_lead("b1", lead.lead_id, "old", error=None, now=fake_clock.now())
+    assert store.results("b1")[0].state == "pending"
+
+
+def test_lead_already_claimed_is_not_claimed_twice(fake_clock):
+    store = CheckpointStore.in_memory()
+    lead = make_leads(1, seed="claim")[0]
+    store.create_batch("b1", [lead], [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now())
+    store.begin_run("b1", "run", now=fake_clock.now())
+    assert store.claim_lead("b1", lead.lead_id, "run", now=fake_clock.now()) == {}
+    assert store.claim_lead("b1", lead.lead_id, "run", now=fake_clock.now()) is None
+
+
+def test_checkpoint_survives_reopening_the_file(tmp_path, fake_clock):
+    path = tmp_path / "c.sqlite"
+    leads = make_leads(2, seed="reopen")
+    store = CheckpointStore.open(path)
+    store.create_batch("b1", leads, [("enrichment", "enrichment")], budget=Decimal("2.5"), estimated_cost=Decimal("0.08"), now=fake_clock.now())
+    store.close()
+    reopened = CheckpointStore.open(path)
+    snapshot = reopened.get_batch("b1")
+    assert (snapshot.total, snapshot.pending, snapshot.budget, snapshot.created_at) == (2, 2, Decimal("2.5"), fake_clock.now())
+    assert [batch.batch_id for batch in reopened.list_batches()] == ["b1"]
+    reopened.close()
