@@ -1,0 +1,86 @@
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from d0_gateway import BudgetExceeded, BudgetGuard, BudgetLimits, CostLedger, Outcome, Priority
+from testing import FakeClock
+
+
+@pytest.fixture
+def ledger(fake_clock):
+    return CostLedger(clock=fake_clock)
+
+
+def spend(ledger, provider, amount):
+    ledger.record(provider, "op", Decimal(amount), Outcome.SUCCESS)
+
+
+def guard(ledger, clock, warnings=None, **kwargs):
+    return BudgetGuard(ledger, clock, on_warning=warnings.append if warnings is not None else None, **kwargs)
+
+
+def test_call_within_every_limit_passes_without_warnings(ledger, fake_clock):
+    spend(ledger, "hunter", "1")
+    assert guard(ledger, fake_clock, provider_limits={"hunter": BudgetLimits(daily=Decimal(10))}).check("hunter", Decimal("1")) == []
+
+
+def test_provider_daily_limit_blocks_the_call_that_would_pass_it(ledger, fake_clock):
+    spend(ledger, "hunter", "9.99")
+    budget = guard(ledger, fake_clock, provider_limits={"hunter": BudgetLimits(daily=Decimal(10))})
+    with pytest.raises(BudgetExceeded) as caught:
+        budget.check("hunter", Decimal("0.05"))
+    error = caught.value
+    assert (error.scope, error.period, error.limit, error.spent, error.estimate) == ("provider", "daily", 10, Decimal("9.99"), Decimal("0.05"))
+    assert "hunter: daily provider budget of $10" in str(error)
+
+
+def test_a_free_call_is_blocked_once_spend_reaches_the_limit(ledger, fake_clock):
+    spend(ledger, "semrush", "5")
+    with pytest.raises(BudgetExceeded):
+        guard(ledger, fake_clock, provider_limits={"semrush": BudgetLimits(daily=Decimal(5))}).check("semrush", Decimal(0))
+
+
+def test_global_monthly_limit_counts_every_provider(ledger, fake_clock):
+    spend(ledger, "hunter", "30")
+    spend(ledger, "openai", "60")
+    budget = guard(ledger, fake_clock, global_limits=BudgetLimits(monthly=Decimal(100)))
+    with pytest.raises(BudgetExceeded) as caught:
+        budget.check("semrush", Decimal(11))
+    assert (caught.value.scope, caught.value.period) == ("global", "monthly")
+
+
+def test_yesterdays_spend_does_not_count_against_today(ledger):
+    clock = FakeClock(start=datetime(2026, 3, 9, 23, 30, tzinfo=timezone.utc))
+    ledger = CostLedger(clock=clock)
+    spend(ledger, "hunter", "10")
+    clock.advance(3600)
+    assert guard(ledger, clock, provider_limits={"hunter": BudgetLimits(daily=Decimal(10))}).check("hunter", Decimal(1)) == []
+
+
+def test_warns_when_spend_reaches_the_threshold(ledger, fake_clock):
+    warnings = []
+    spend(ledger, "openai", "7.5")
+    budget = guard(ledger, fake_clock, warnings, provider_limits={"openai": BudgetLimits(daily=Decimal(10))}, warning_threshold=0.8)
+    returned = budget.check("openai", Decimal("0.5"))
+    assert returned == warnings
+    assert [(w.scope, w.period, w.spent, w.bypassed) for w in warnings] == [("provider", "daily", Decimal("7.5"), False)]
+
+
+def test_critical_priority_bypasses_the_limit_explicitly_with_a_warning(ledger, fake_clock):
+    warnings = []
+    spend(ledger, "sendgrid", "20")
+    budget = guard(ledger, fake_clock, warnings, global_limits=BudgetLimits(daily=Decimal(20)))
+    budget.check("sendgrid", Decimal("0.001"), Priority.CRITICAL)
+    assert [w.bypassed for w in warnings] == [True]
+
+
+@pytest.mark.parametrize("threshold", [0, 1.5])
+def test_invalid_warning_threshold_is_rejected(ledger, fake_clock, threshold):
+    with pytest.raises(ValueError, match="warning_threshold"):
+        guard(ledger, fake_clock, warning_threshold=threshold)
+
+
+def test_negative_limit_is_rejected():
+    with pytest.raises(ValueError, match="daily budget limit"):
+        BudgetLimits(daily=Decimal(-1))

@@ -1,0 +1,153 @@
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from d0_gateway import InMemoryCacheBackend, ResponseCache, cache_key
+from testing import FakeClock
+
+
+def get(url, **kwargs):
+    return httpx.Request("GET", url, **kwargs)
+
+
+def ok(body=b'{"ok": true}', status=200):
+    return httpx.Response(status, content=body, headers={"Content-Type": "application/json"})
+
+
+def test_returns_a_stored_success_while_fresh(fake_clock):
+    cache = ResponseCache(60, fake_clock)
+    request = get("https://api.example.com/v1/items?a=1")
+    cache.put(request, ok())
+    fake_clock.advance(59)
+    assert cache.get(request).json() == {"ok": True}
+
+
+def test_never_returns_an_entry_once_its_ttl_has_passed(fake_clock):
+    backend = InMemoryCacheBackend()
+    cache = ResponseCache(60, fake_clock, backend)
+    request = get("https://api.example.com/v1/items")
+    cache.put(request, ok())
+    fake_clock.advance(60)
+    assert cache.get(request) is None
+    assert len(backend) == 0
+
+
+@pytest.mark.parametrize("status", [404, 429, 500, 503])
+def test_does_not_store_error_responses(fake_clock, status):
+    cache = ResponseCache(60, fake_clock)
+    request = get("https://api.example.com/v1/items")
+    assert cache.put(request, ok(status=status)) is False
+    assert cache.get(request) is None
+
+
+def test_does_not_store_non_idempotent_requests_unless_marked(fake_clock):
+    cache = ResponseCache(60, fake_clock)
+    post = httpx.Request("POST", "https://api.example.com/v1/match", json={"name": "Acme"})
+    assert cache.put(post, ok()) is False
+    assert cache.put(post, ok(), idempotent=True) is True
+    assert cache.get(post) is not None
+
+
+def test_query_order_and_json_key_order_do_not_change_the_key():
+    first = httpx.Request("POST", "https://api.example.com/m?a=1&b=2", json={"x": 1, "y": [1, 2]})
+    second = httpx.Request("POST", "https://api.example.com/m?b=2&a=1", content=b'{"y": [1, 2], "x": 1}', headers={"Content-Type": "application/json"})
+    assert cache_key(first) == cache_key(second)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        httpx.Request("GET", "https://api.example.com/m?a=2"),
+        httpx.Request("HEAD", "https://api.example.com/m?a=1"),
+        httpx.Request("GET", "https://api.example.com/n?a=1"),
+        httpx.Request("GET", "https://api.example.com/m?a=1", content=b"body"),
+    ],
+)
+def test_method_url_query_and_body_all_change_the_key(other):
+    assert cache_key(httpx.Request("GET", "https://api.example.com/m?a=1")) != cache_key(other)
+
+
+def test_invalid_json_body_is_keyed_by_its_raw_bytes():
+    broken = {"Content-Type": "application/json"}
+    first = httpx.Request("POST", "https://api.example.com/m", content=b"{not json", headers=broken)
+    second = httpx.Request("POST", "https://api.example.com/m", content=b"{not json!", headers=broken)
+    assert cache_key(first) != cache_key(second)
+
+
+def test_namespaces_keep_providers_apart_in_a_shared_backend(fake_clock):
+    backend = InMemoryCacheBackend()
+    hunter, semrush = ResponseCache(60, fake_clock, backend, namespace="hunter"), ResponseCache(60, fake_clock, backend, namespace="semrush")
+    request = get("https://api.example.com/v1/items")
+    hunter.put(request, ok())
+    assert semrush.get(request) is None
+
+
+def test_backend_evicts_the_least_recently_used_entry_when_full(fake_clock):
+    cache = ResponseCache(60, fake_clock, InMemoryCacheBackend(max_entries=2))
+    a, b, c = (get(f"https://api.example.com/{name}") for name in "abc")
+    cache.put(a, ok())
+    cache.put(b, ok())
+    cache.get(a)
+    cache.put(c, ok())
+    assert cache.get(a) is not None and cache.get(c) is not None
+    assert cache.get(b) is None
+
+
+def test_cached_body_is_returned_decoded_even_if_it_came_gzipped(fake_clock):
+    import gzip
+
+    cache = ResponseCache(60, fake_clock)
+    request = get("https://api.example.com/z")
+    wire = httpx.Response(200, content=gzip.compress(b'{"z": 1}'), headers={"Content-Encoding": "gzip"})
+    wire.read()
+    cache.put(request, wire)
+    assert cache.get(request).json() == {"z": 1}
+
+
+def test_clear_and_delete_remove_entries(fake_clock):
+    backend = InMemoryCacheBackend()
+    cache = ResponseCache(60, fake_clock, backend)
+    cache.put(get("https://api.example.com/a"), ok())
+    cache.put(get("https://api.example.com/b"), ok())
+    backend.delete(cache_key(get("https://api.example.com/a")))
+    assert len(backend) == 1
+    backend.clear()
+    assert len(backend) == 0
+
+
+@pytest.mark.parametrize("build", [lambda c: ResponseCache(0, c), lambda c: InMemoryCacheBackend(max_entries=0)])
+def test_invalid_ttl_or_size_is_rejected(fake_clock, build):
+    with pytest.raises(ValueError):
+        build(fake_clock)
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("put"), st.integers(0, 4), st.sampled_from([200, 201, 204, 400, 404, 429, 500, 503])),
+        st.tuples(st.just("get"), st.integers(0, 4)),
+        st.tuples(st.just("advance"), st.floats(0, 40)),
+    ),
+    max_size=50,
+)
+
+
+@given(operations=operations, ttl=st.floats(1, 30), size=st.integers(1, 5))
+def test_never_returns_an_expired_or_error_response(operations, ttl, size):
+    clock = FakeClock()
+    cache = ResponseCache(ttl, clock, InMemoryCacheBackend(max_entries=size))
+    stored_at: dict[int, float] = {}
+    for operation in operations:
+        if operation[0] == "advance":
+            clock.advance(operation[1])
+        elif operation[0] == "put":
+            _, item, status = operation
+            if cache.put(get(f"https://api.example.com/{item}"), ok(str(item).encode(), status)):
+                stored_at[item] = clock.monotonic()
+        else:
+            item = operation[1]
+            response = cache.get(get(f"https://api.example.com/{item}"))
+            if response is not None:
+                assert response.is_success
+                assert response.content == str(item).encode()
+                assert clock.monotonic() - stored_at[item] < ttl

@@ -1,0 +1,143 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from d0_gateway import LEGAL_TRANSITIONS, BreakerState, CircuitBreaker, CircuitOpen
+from testing import FakeClock
+
+
+def breaker(clock, transitions=None, **kwargs):
+    options = {"failure_threshold": 3, "recovery_time": 10.0, "success_threshold": 2}
+    options.update(kwargs)
+    listener = (lambda old, new: transitions.append((old, new))) if transitions is not None else None
+    return CircuitBreaker(clock, provider="hunter", on_transition=listener, **options)
+
+
+def fail(b, times):
+    for _ in range(times):
+        b.admit()
+        b.record_failure()
+
+
+def test_opens_after_n_consecutive_failures(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 3)
+    assert b.state is BreakerState.OPEN
+
+
+def test_a_success_resets_the_consecutive_failure_count(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 2)
+    b.admit()
+    b.record_success()
+    fail(b, 2)
+    assert b.state is BreakerState.CLOSED
+
+
+def test_open_breaker_fails_fast_with_the_time_until_a_probe(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 3)
+    fake_clock.advance(4)
+    with pytest.raises(CircuitOpen) as caught:
+        b.admit()
+    assert caught.value.retry_after == pytest.approx(6)
+    assert "hunter" in str(caught.value)
+
+
+def test_becomes_half_open_after_the_recovery_time(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 3)
+    fake_clock.advance(10)
+    assert b.state is BreakerState.HALF_OPEN
+
+
+def test_closes_after_m_successful_probes(fake_clock):
+    transitions = []
+    b = breaker(fake_clock, transitions)
+    fail(b, 3)
+    fake_clock.advance(10)
+    for _ in range(2):
+        b.admit()
+        b.record_success()
+    assert b.state is BreakerState.CLOSED
+    assert transitions == [
+        (BreakerState.CLOSED, BreakerState.OPEN),
+        (BreakerState.OPEN, BreakerState.HALF_OPEN),
+        (BreakerState.HALF_OPEN, BreakerState.CLOSED),
+    ]
+
+
+def test_a_failed_probe_reopens_for_another_recovery_time(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 3)
+    fake_clock.advance(10)
+    b.admit()
+    b.record_failure()
+    assert b.state is BreakerState.OPEN
+    with pytest.raises(CircuitOpen) as caught:
+        b.admit()
+    assert caught.value.retry_after == pytest.approx(10)
+
+
+def test_half_open_admits_no_more_probes_than_it_needs(fake_clock):
+    b = breaker(fake_clock, success_threshold=2)
+    fail(b, 3)
+    fake_clock.advance(10)
+    b.admit()
+    b.admit()
+    with pytest.raises(CircuitOpen):
+        b.admit()
+
+
+def test_a_released_probe_frees_its_slot(fake_clock):
+    b = breaker(fake_clock, success_threshold=1)
+    fail(b, 3)
+    fake_clock.advance(10)
+    b.admit()
+    b.release()
+    b.admit()
+    b.record_success()
+    assert b.state is BreakerState.CLOSED
+
+
+@pytest.mark.parametrize("kwargs", [{"failure_threshold": 0}, {"success_threshold": 0}, {"recovery_time": 0}])
+def test_invalid_thresholds_are_rejected(fake_clock, kwargs):
+    with pytest.raises(ValueError):
+        breaker(fake_clock, **kwargs)
+
+
+events = st.lists(
+    st.one_of(
+        st.just("success"),
+        st.just("failure"),
+        st.just("release"),
+        st.floats(0, 15).map(lambda seconds: ("advance", seconds)),
+    ),
+    max_size=60,
+)
+
+
+@given(events=events, failures=st.integers(1, 4), successes=st.integers(1, 3))
+def test_state_machine_never_leaves_its_legal_transitions(events, failures, successes):
+    clock = FakeClock()
+    transitions = []
+    b = CircuitBreaker(
+        clock,
+        failure_threshold=failures,
+        recovery_time=10.0,
+        success_threshold=successes,
+        on_transition=lambda old, new: transitions.append((old, new)),
+    )
+    for event in events:
+        if isinstance(event, tuple):
+            clock.advance(event[1])
+            continue
+        try:
+            b.admit()
+        except CircuitOpen:
+            assert b.state in (BreakerState.OPEN, BreakerState.HALF_OPEN)
+            continue
+        getattr(b, {"success": "record_success", "failure": "record_failure", "release": "release"}[event])()
+    assert set(transitions) <= LEGAL_TRANSITIONS
+    states = [BreakerState.CLOSED] + [new for _, new in transitions]
+    assert all(old == previous for (old, _), previous in zip(transitions, states))

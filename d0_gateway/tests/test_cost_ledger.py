@@ -1,0 +1,86 @@
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import create_engine
+
+from d0_gateway import CostLedger, LedgerError, Outcome
+from testing import FakeClock
+
+
+@pytest.fixture
+def ledger(fake_clock):
+    return CostLedger(clock=fake_clock)
+
+
+def test_records_provider_operation_cost_outcome_and_campaign(ledger, fake_clock):
+    entry = ledger.record("hunter", "email_finder", Decimal("0.049"), Outcome.SUCCESS, campaign_id="c-1", status_code=200)
+    assert ledger.entries() == [entry]
+    assert (entry.provider, entry.operation, entry.cost, entry.outcome, entry.campaign_id) == (
+        "hunter", "email_finder", Decimal("0.049"), Outcome.SUCCESS, "c-1"
+    )
+    assert entry.occurred_at == fake_clock.now()
+    assert entry.day == date(2026, 1, 5)
+
+
+def test_total_sums_exactly_by_provider_and_campaign(ledger):
+    for _ in range(3):
+        ledger.record("google_places", "find_place", Decimal("0.017"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("hunter", "email_finder", Decimal("0.049"), Outcome.SUCCESS, campaign_id="c-2")
+    assert ledger.total() == Decimal("0.1")
+    assert ledger.total(provider="google_places") == Decimal("0.051")
+    assert ledger.total(campaign_id="c-2") == Decimal("0.049")
+    assert ledger.total(provider="hunter", campaign_id="c-1") == 0
+
+
+def test_day_and_month_queries_use_the_utc_day_of_each_call(fake_clock):
+    clock = FakeClock(start=datetime(2026, 1, 30, 23, 0, tzinfo=timezone.utc))
+    ledger = CostLedger(clock=clock)
+    ledger.record("semrush", "domain_overview", Decimal("1"), Outcome.SUCCESS)
+    clock.advance(2 * 3600)  # 2026-01-31 01:00
+    ledger.record("semrush", "domain_overview", Decimal("2"), Outcome.SUCCESS)
+    clock.advance(24 * 3600)  # 2026-02-01 01:00
+    ledger.record("semrush", "domain_overview", Decimal("4"), Outcome.SUCCESS)
+    assert ledger.total(day=date(2026, 1, 31)) == 2
+    assert ledger.month_total(date(2026, 1, 15)) == 3
+    assert ledger.month_total(date(2026, 2, 1), provider="semrush") == 4
+    assert ledger.daily_totals() == {date(2026, 1, 30): 1, date(2026, 1, 31): 2, date(2026, 2, 1): 4}
+
+
+def test_month_total_handles_december(ledger):
+    clock = FakeClock(start=datetime(2025, 12, 31, 12, 0, tzinfo=timezone.utc))
+    december = CostLedger(clock=clock)
+    december.record("openai", "chat", Decimal("0.5"), Outcome.SUCCESS)
+    assert december.month_total(date(2025, 12, 1)) == Decimal("0.5")
+    assert december.month_total(date(2026, 1, 1)) == 0
+
+
+def test_totals_by_provider_and_entries_filtered_by_campaign(ledger):
+    ledger.record("hunter", "email_finder", Decimal("0.049"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("openai", "chat", Decimal("0.002"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("openai", "chat", Decimal(0), Outcome.FAILED, campaign_id="c-2", status_code=503)
+    assert ledger.totals_by_provider(campaign_id="c-1") == {"hunter": Decimal("0.049"), "openai": Decimal("0.002")}
+    assert [e.outcome for e in ledger.entries(campaign_id="c-2")] == [Outcome.FAILED]
+    assert ledger.entries(provider="openai", day=date(2026, 1, 5), campaign_id="c-2")[0].status_code == 503
+
+
+@pytest.mark.parametrize(
+    "provider, operation, cost",
+    [("", "op", Decimal(1)), ("p", "", Decimal(1)), ("p", "op", Decimal(-1)), ("p", "op", Decimal("NaN"))],
+)
+def test_invalid_entries_are_rejected_and_nothing_is_written(ledger, provider, operation, cost):
+    with pytest.raises(LedgerError):
+        ledger.record(provider, operation, cost, Outcome.SUCCESS)
+    assert ledger.entries() == []
+
+
+def test_from_url_persists_to_a_sqlite_file(tmp_path, fake_clock):
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    CostLedger.from_url(url, clock=fake_clock).record("stripe", "create_checkout_session", Decimal(0), Outcome.SUCCESS)
+    assert len(CostLedger(create_engine(url), clock=fake_clock).entries()) == 1
+
+
+def test_in_memory_url_gives_a_private_database(fake_clock):
+    first, second = CostLedger.from_url("sqlite://", clock=fake_clock), CostLedger.from_url("sqlite:///:memory:", clock=fake_clock)
+    first.record("hunter", "email_finder", Decimal(1), Outcome.SUCCESS)
+    assert second.entries() == []

@@ -1,0 +1,100 @@
+import random
+
+import pytest
+
+from d0_gateway import AuthenticationError, InvalidRequest, ProviderUnavailable, RateLimited, Retrier, RetryPolicy
+
+
+class Flaky:
+    """An attempt that raises the given errors in turn, then returns "ok"."""
+
+    def __init__(self, *errors):
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self):
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "ok"
+
+
+def unavailable(retry_after=None):
+    return ProviderUnavailable("p", "op", "503", status=503, retry_after=retry_after)
+
+
+def retrier(clock, **policy):
+    return Retrier(RetryPolicy(**policy), clock, random.Random(3))
+
+
+async def test_retries_unavailable_then_returns_the_success(fake_clock):
+    attempt = Flaky(unavailable(), unavailable())
+    assert await retrier(fake_clock, max_attempts=3).run(attempt) == "ok"
+    assert attempt.calls == 3
+
+
+async def test_backoff_grows_exponentially_within_the_jitter_band(fake_clock):
+    attempt = Flaky(unavailable(), unavailable(), unavailable())
+    await retrier(fake_clock, max_attempts=4, base_delay=1, multiplier=2, jitter=0.5).run(attempt)
+    first, second, third = fake_clock.sleeps
+    assert 0.5 <= first <= 1 and 1 <= second <= 2 and 2 <= third <= 4
+
+
+async def test_backoff_without_jitter_is_exact_and_capped_at_max_delay(fake_clock):
+    attempt = Flaky(unavailable(), unavailable(), unavailable())
+    await retrier(fake_clock, max_attempts=4, base_delay=1, multiplier=3, max_delay=5, jitter=0).run(attempt)
+    assert fake_clock.sleeps == [1, 3, 5]
+
+
+async def test_provider_retry_after_replaces_the_backoff(fake_clock):
+    attempt = Flaky(RateLimited("p", "op", 7.5, status=429))
+    await retrier(fake_clock, max_attempts=2, base_delay=0.1).run(attempt)
+    assert fake_clock.sleeps == [7.5]
+
+
+async def test_gives_up_after_max_attempts_raising_the_last_error(fake_clock):
+    last = unavailable()
+    attempt = Flaky(unavailable(), unavailable(), last)
+    with pytest.raises(ProviderUnavailable) as caught:
+        await retrier(fake_clock, max_attempts=3).run(attempt)
+    assert caught.value is last
+    assert attempt.calls == 3
+
+
+async def test_stops_when_the_next_wait_would_pass_the_deadline(fake_clock):
+    attempt = Flaky(unavailable(retry_after=4), unavailable(retry_after=4), unavailable())
+    with pytest.raises(ProviderUnavailable):
+        await retrier(fake_clock, max_attempts=10, deadline=6).run(attempt)
+    assert attempt.calls == 2
+    assert fake_clock.sleeps == [4]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        AuthenticationError("p", "op", "denied", status=401),
+        InvalidRequest("p", "op", "bad", status=400),
+        RateLimited("p", "op", 1.0, local=True),
+    ],
+)
+async def test_never_retries_client_errors_or_local_rate_limits(fake_clock, error):
+    attempt = Flaky(error)
+    with pytest.raises(type(error)):
+        await retrier(fake_clock, max_attempts=5).run(attempt)
+    assert attempt.calls == 1
+
+
+async def test_makes_a_single_attempt_when_retry_is_not_allowed(fake_clock):
+    attempt = Flaky(unavailable())
+    with pytest.raises(ProviderUnavailable):
+        await retrier(fake_clock, max_attempts=5).run(attempt, retry_allowed=False)
+    assert attempt.calls == 1
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"max_attempts": 0}, {"base_delay": -1}, {"deadline": 0}, {"multiplier": 0.5}, {"jitter": 1.5}],
+)
+def test_invalid_policy_is_rejected(fields):
+    with pytest.raises(ValueError):
+        RetryPolicy(**fields)

@@ -1,0 +1,71 @@
+"""respx factory for the Google Places API (legacy web service): Find Place and Place Details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import respx
+
+from testing.mocks.provider_mock import ProviderMock
+
+# Google answers most problems with HTTP 200 and one of these statuses.
+ERROR_STATUSES = ("REQUEST_DENIED", "NOT_FOUND", "OVER_QUERY_LIMIT", "INVALID_REQUEST", "UNKNOWN_ERROR")
+
+
+class GooglePlacesMock(ProviderMock):
+    name = "google_places"
+    base_url = "https://maps.googleapis.com"
+    FIND_PLACE = "/maps/api/place/findplacefromtext/json"
+    DETAILS = "/maps/api/place/details/json"
+
+    def candidate(self, **overrides: Any) -> dict[str, Any]:
+        """One Find Place candidate with every basic field."""
+        fake = self.fake
+        body = {
+            "place_id": "ChIJ" + fake.lexify("?" * 23, letters="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"),
+            "name": fake.company(),
+            "formatted_address": f"{fake.street_address()}, {fake.city()}, {fake.state_abbr()} {fake.zipcode()}, USA",
+            "geometry": {"location": {"lat": float(fake.latitude()), "lng": float(fake.longitude())}},
+            "business_status": fake.random_element(["OPERATIONAL", "OPERATIONAL", "CLOSED_TEMPORARILY"]),
+            "rating": round(fake.pyfloat(min_value=1, max_value=5), 1),
+            "user_ratings_total": fake.random_int(0, 2500),
+            "types": ["point_of_interest", "establishment"],
+        }
+        body.update(overrides)
+        return body
+
+    def find_place_body(self, count: int = 1) -> dict[str, Any]:
+        """A Find Place response with `count` candidates (ZERO_RESULTS when 0)."""
+        return {"candidates": [self.candidate() for _ in range(count)], "status": "OK" if count else "ZERO_RESULTS"}
+
+    def details_body(self, **overrides: Any) -> dict[str, Any]:
+        """A Place Details response; `overrides` replace fields of `result`."""
+        fake = self.fake
+        phone = fake.numerify("(###) ###-####")
+        result = self.candidate(
+            formatted_phone_number=phone,
+            international_phone_number="+1 " + phone.replace("(", "").replace(") ", "-"),
+            website=f"https://www.{fake.domain_name()}/",
+            url=f"https://maps.google.com/?cid={fake.random_number(digits=19)}",
+            opening_hours={"open_now": fake.pybool(), "weekday_text": [f"{day}: 9:00 AM – 5:00 PM" for day in ("Monday", "Tuesday")]},
+            address_components=[
+                {"long_name": fake.city(), "short_name": fake.city(), "types": ["locality", "political"]},
+                {"long_name": "United States", "short_name": "US", "types": ["country", "political"]},
+            ],
+        )
+        result.update(overrides)
+        return {"html_attributions": [], "result": result, "status": "OK"}
+
+    def find_place(self, count: int = 1) -> respx.Route:
+        return self.respond("GET", self.FIND_PLACE, self.find_place_body(count))
+
+    def place_details(self, **overrides: Any) -> respx.Route:
+        return self.respond("GET", self.DETAILS, self.details_body(**overrides))
+
+    def status_error(self, path: str, status: str) -> respx.Route:
+        """HTTP 200 carrying an error `status` (one of ERROR_STATUSES) and Google's error_message."""
+        body = {"candidates": [], "error_message": f"{status.replace('_', ' ').capitalize()} (mocked)", "status": status}
+        return self.respond("GET", path, body)
+
+    def error_body(self, status: int) -> Any:
+        return {"error_message": f"HTTP {status} from Google (mocked)", "status": "REQUEST_DENIED" if status in (401, 403) else "UNKNOWN_ERROR"}
