@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from batch_runner.cost import ProviderPrice, to_money
+from batch_runner.cost import ProviderPrice, format_usd, to_money
 from batch_runner.errors import ApprovalTooLowError, BatchConflictError, BatchNotFoundError, StaleRunError
 from batch_runner.leads import Lead
 from batch_runner.schema import Base, BatchRow, LeadRow, StepResultRow
@@ -171,7 +171,8 @@ class CheckpointStore:
             batch = self._batch(session, batch_id)
             if max_cost < batch.estimated_cost:
                 raise ApprovalTooLowError(
-                    f"approval of ${max_cost} for batch {batch_id!r} is below its estimated cost of ${batch.estimated_cost}"
+                    f"approval of {format_usd(max_cost)} for batch {batch_id!r} is below its estimated cost of "
+                    f"{format_usd(batch.estimated_cost)}"
                 )
             batch.approved_cost = max_cost
             batch.updated_at = now

@@ -31,6 +31,13 @@ def to_money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(MICRO, rounding=ROUND_HALF_UP)
 
 
+def format_usd(value: Decimal) -> str:
+    """Dollars for people: cents when exact ('$0.20'), more digits only when needed ('$0.036')."""
+    money = to_money(value)
+    cents = money.quantize(Decimal("0.01"))
+    return f"${cents}" if cents == money else f"${money.normalize():f}"
+
+
 @dataclass(frozen=True)
 class VolumeTier:
     """Calls numbered above `after_calls` get `discount` (a fraction: Decimal('0.10') is 10% off)."""

@@ -52,10 +52,12 @@ class BudgetApprovalRequiredError(BatchRunnerError):
     """The batch's estimated cost is over its budget and no approval covers the estimate."""
 
     def __init__(self, batch_id: str, estimated: Decimal, budget: Decimal, approved: Decimal | None) -> None:
-        approval = "no approval" if approved is None else f"an approval of only ${approved}"
+        from batch_runner.cost import format_usd
+
+        approval = "no approval" if approved is None else f"an approval of only {format_usd(approved)}"
         super().__init__(
-            f"batch {batch_id!r} is estimated at ${estimated}, over its budget of ${budget}, and has {approval}; "
-            f"approve at least ${estimated} to start it"
+            f"batch {batch_id!r} is estimated at {format_usd(estimated)}, over its budget of {format_usd(budget)}, "
+            f"and has {approval}; approve at least {format_usd(estimated)} to start it"
         )
         self.batch_id = batch_id
         self.estimated = estimated

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from decimal import Decimal
 
 import pytest
 
@@ -45,5 +44,3 @@ def make_runner(fake_clock: FakeClock, provider: ScriptedProvider) -> RunnerFact
 
     return build
 
-
-GENEROUS_BUDGET = Decimal("100")

@@ -90,7 +90,7 @@ async def test_batch_over_budget_is_refused_with_402_until_approved(client, prov
     await client.post("/batches", json=_body(4, "budget", budget="0.05"))
     refused = await client.post("/batches/b1/start")
     assert refused.status_code == 402
-    assert "approve at least $0.200000" in refused.json()["detail"]
+    assert "approve at least $0.20" in refused.json()["detail"]
     assert sum(provider.calls.values()) == 0
 
     approved = await client.post("/batches/b1/approve", json={"max_cost_usd": "0.20"})

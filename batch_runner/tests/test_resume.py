@@ -1,17 +1,15 @@
 import asyncio
+import itertools
 import random
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch_runner import BatchConflictError, BatchRunner, CheckpointStore, RetryPolicy, RunSettings, StaleRunError, standard_pipeline
-from batch_runner.tests.conftest import GENEROUS_BUDGET
 from testing import FakeClock
-from testing.batches import KillSwitch, ScriptedProvider, lead_batches, make_leads
+from testing.batches import GENEROUS_BUDGET, KillSwitch, ScriptedProvider, lead_batches, make_leads
 
 STEPS = ("enrichment", "website_assessment")
 
@@ -41,31 +39,39 @@ def _script(provider, leads, failing, flaky):
         provider.fail_transiently(leads[index % len(leads)].domain, times=1)
 
 
-async def _kill_then_resume(path, leads, failing, flaky, concurrency, at_call, before):
+async def _kill_then_resume(open_store, leads, failing, flaky, concurrency, at_call, before, batch_id="b1"):
+    """Runs the batch until the kill switch cancels it at call `at_call`, then resumes it with a fresh runner
+    on a store that `open_store()` opens anew on the same database; returns (store, provider, final status)."""
     clock = FakeClock()
     provider = ScriptedProvider(clock)
     _script(provider, leads, failing, flaky)
-    store = CheckpointStore.open(path)
     switch = KillSwitch(provider, at_call=at_call, before=before)
-    first = BatchRunner(
-        store,
-        standard_pipeline(switch, switch),
-        settings=RunSettings(max_concurrency=concurrency, retry=RetryPolicy(max_attempts=2, base_delay=0.5)),
-        clock=clock,
-        rng=random.Random(3),
-    )
-    first.create_batch("b1", leads, budget=GENEROUS_BUDGET)
-    switch.task = asyncio.ensure_future(first.run("b1"))
+    first = _runner(open_store(), switch, clock, concurrency)
+    first.create_batch(batch_id, leads, budget=GENEROUS_BUDGET)
+    switch.task = asyncio.ensure_future(first.run(batch_id))
     try:
         await switch.task
     except asyncio.CancelledError:
         assert switch.fired
+
+    store = open_store()
+    final = await _runner(store, provider, clock, concurrency).run(batch_id)
+    return store, provider, final
+
+
+@pytest.fixture(scope="module")
+def checkpoint_file(tmp_path_factory):
+    """One SQLite checkpoint file per module; each Hypothesis example uses its own batch id in it.
+
+    Stores are opened anew on it for every run (as a restarted process would), sharing the engine so
+    SQLAlchemy compiles each statement once per module rather than once per example.
+    """
+    store = CheckpointStore.open(tmp_path_factory.mktemp("resume") / "checkpoints.sqlite")
+    yield lambda: CheckpointStore(store.engine)
     store.close()
 
-    reopened = CheckpointStore.open(path)
-    resumed = _runner(reopened, provider, clock, concurrency)
-    final = await resumed.run("b1")
-    return reopened, provider, final
+
+_batch_ids = itertools.count()
 
 
 def _expected_outcome(leads, failing):
@@ -80,7 +86,7 @@ def _expected_outcome(leads, failing):
 
 # Hypothesis picks the batch, the provider's failures, the concurrency and the kill point; SQLite file
 # I/O makes an example slower than Hypothesis's default 200 ms deadline on a loaded machine.
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None)
 @given(
     leads=lead_batches(min_size=1, max_size=5),
     failing=st.sets(st.integers(min_value=0, max_value=4), max_size=2),
@@ -89,40 +95,44 @@ def _expected_outcome(leads, failing):
     kill_at=st.integers(min_value=1, max_value=14),
     before=st.booleans(),
 )
-def test_killed_batch_resumes_to_exactly_once_results(tmp_path, leads, failing, flaky, concurrency, kill_at, before):
+def test_killed_batch_resumes_to_exactly_once_results(checkpoint_file, leads, failing, flaky, concurrency, kill_at, before):
     expected = _expected_outcome(leads, failing)
-    path = Path(tempfile.mkdtemp(dir=tmp_path)) / "checkpoints.sqlite"
-    store, provider, final = asyncio.run(_kill_then_resume(path, leads, failing, flaky, concurrency, kill_at, before))
-    try:
-        assert final.status == "completed"
-        assert _outcome(store) == expected  # none lost, none doubled
-        done = sum(state == "done" for state, _, _ in expected.values())
-        assert store.step_result_count("b1") == done * len(STEPS)
-        assert final.spent == Decimal("0.05") * done  # each result charged once: $0.04 enrichment + $0.01 assessment
-    finally:
-        store.close()
+    batch_id = f"kill-{next(_batch_ids)}"
+    store, _, final = asyncio.run(
+        _kill_then_resume(checkpoint_file, leads, failing, flaky, concurrency, kill_at, before, batch_id)
+    )
+    assert final.status == "completed"
+    assert _outcome(store, batch_id) == expected  # none lost, none doubled
+    done = sum(state == "done" for state, _, _ in expected.values())
+    assert store.step_result_count(batch_id) == done * len(STEPS)
+    assert final.spent == Decimal("0.05") * done  # each result charged once: $0.04 enrichment + $0.01 assessment
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None)
 @given(kill_at=st.integers(min_value=1, max_value=8))
-def test_steps_checkpointed_before_a_kill_are_not_paid_for_again(tmp_path, kill_at):
+def test_steps_checkpointed_before_a_kill_are_not_paid_for_again(checkpoint_file, kill_at):
     leads = make_leads(4, seed="paid-once")
-    path = Path(tempfile.mkdtemp(dir=tmp_path)) / "checkpoints.sqlite"
-    store, provider, _ = asyncio.run(_kill_then_resume(path, leads, set(), set(), 1, kill_at, False))
-    try:
-        # killed after call `kill_at` returned and was checkpointed: no call is ever repeated
-        assert all(provider.calls[lead.domain] == len(STEPS) for lead in leads)
-    finally:
-        store.close()
+    batch_id = f"paid-{next(_batch_ids)}"
+    _, provider, _ = asyncio.run(_kill_then_resume(checkpoint_file, leads, set(), set(), 1, kill_at, False, batch_id))
+    # killed after call `kill_at` returned and was checkpointed: no call is ever repeated
+    assert all(provider.calls[lead.domain] == len(STEPS) for lead in leads)
 
 
-async def test_call_in_flight_at_a_kill_is_made_again_on_resume(tmp_path):
+async def test_call_in_flight_at_a_kill_is_made_again_on_resume_from_the_reopened_file(tmp_path):
     leads = make_leads(2, seed="in-flight")
-    store, provider, final = await _kill_then_resume(tmp_path / "c.sqlite", leads, set(), set(), 1, 2, True)
+    stores = []
+
+    def reopen():
+        if stores:
+            stores[-1].close()  # the killed process's connections are gone
+        stores.append(CheckpointStore.open(tmp_path / "c.sqlite"))
+        return stores[-1]
+
+    store, provider, final = await _kill_then_resume(reopen, leads, set(), set(), 1, 2, True)
     try:
-        assert final.done == 2
+        assert (final.status, final.done) == ("completed", 2)
         assert [provider.calls[lead.domain] for lead in leads] == [2, 2]  # the killed call never reached the provider
-        assert store.results("b1")[0].attempts == 2  # claimed by the killed run, then by the resume
+        assert [result.attempts for result in store.results("b1")] == [2, 1]  # lead 1: killed run, then resume
     finally:
         store.close()
 

@@ -22,8 +22,7 @@ from batch_runner import (
     UnknownProviderError,
     BatchRunner,
 )
-from batch_runner.tests.conftest import GENEROUS_BUDGET
-from testing.batches import make_leads
+from testing.batches import GENEROUS_BUDGET, make_leads
 
 
 class RecordingStep:
@@ -256,7 +255,7 @@ async def test_failed_lead_event_carries_the_error(make_runner, provider):
 async def test_batch_over_budget_does_not_start_without_approval(make_runner, provider):
     runner = make_runner()
     runner.create_batch("b1", make_leads(10, seed="budget"), budget=Decimal("0.10"))
-    with pytest.raises(BudgetApprovalRequiredError, match=r"estimated at \$0\.50.*budget of \$0\.10.*no approval"):
+    with pytest.raises(BudgetApprovalRequiredError, match=r"estimated at \$0\.50, over its budget of \$0\.10, and has no approval"):
         await runner.run("b1")
     assert sum(provider.calls.values()) == 0
     assert runner.status("b1").status == "created"
@@ -265,7 +264,7 @@ async def test_batch_over_budget_does_not_start_without_approval(make_runner, pr
 async def test_approval_below_the_estimate_is_refused(make_runner):
     runner = make_runner()
     runner.create_batch("b1", make_leads(10, seed="low"), budget=Decimal("0.10"))
-    with pytest.raises(ApprovalTooLowError, match=r"\$0\.40.*below its estimated cost of \$0\.50"):
+    with pytest.raises(ApprovalTooLowError, match=r"approval of \$0\.40 for batch \'b1\' is below its estimated cost of \$0\.50"):
         runner.approve("b1", Decimal("0.40"))
     assert runner.status("b1").needs_approval
 

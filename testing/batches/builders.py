@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from batch_runner import REQUIRED_COLUMNS, Lead
 
 from testing.faker_data import seeded_faker
+
+GENEROUS_BUDGET = Decimal("100")
+"""A budget in USD that no test batch reaches, for tests that are not about budgets."""
 
 
 def make_leads(count: int, *, seed: int | str = 0, prefix: str = "L") -> list[Lead]:

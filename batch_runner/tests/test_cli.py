@@ -1,0 +1,152 @@
+import io
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import batch_runner
+from batch_runner import Lead, Pipeline, standard_pipeline
+from batch_runner.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_LEADS_FAILED, EXIT_NEEDS_APPROVAL, EXIT_OK, default_db_path, main
+from testing.batches import leads_csv, make_leads
+
+SAMPLE = Path(batch_runner.__file__).parent / "data" / "sample_leads.csv"
+
+
+class Cli:
+    """Runs the CLI in-process on a FakeClock, capturing what it prints."""
+
+    def __init__(self, tmp_path, fake_clock, pipeline=None):
+        self.tmp_path = tmp_path
+        self.clock = fake_clock
+        self.pipeline = pipeline
+        self.output = ""
+
+    def __call__(self, *args, environ=None, terminal=False):
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=140, force_terminal=terminal, color_system=None)
+        env = {"TMPDIR": str(self.tmp_path)} if environ is None else environ
+        code = main(list(args), console=console, clock=self.clock, pipeline=self.pipeline, environ=env)
+        self.output = buffer.getvalue()
+        return code
+
+
+@pytest.fixture
+def cli(tmp_path, fake_clock, provider):
+    return Cli(tmp_path, fake_clock, standard_pipeline(provider, provider))
+
+
+def _csv(tmp_path, leads, name="leads.csv"):
+    path = tmp_path / name
+    path.write_text(leads_csv(leads), encoding="utf-8")
+    return path
+
+
+def test_shipped_sample_runs_offline_with_stub_providers(tmp_path, fake_clock):
+    cli = Cli(tmp_path, fake_clock)
+    assert cli(str(SAMPLE), "--db", str(tmp_path / "c.sqlite"), terminal=True) == EXIT_OK
+    lead_count = len(SAMPLE.read_text().splitlines()) - 1
+    assert f"{lead_count}/{lead_count}" in cli.output  # the progress bar, full
+    assert "completed" in cli.output
+    assert "Cost preview" in cli.output
+
+
+def test_summary_counts_done_failed_and_spend(cli, tmp_path, provider):
+    leads = make_leads(3, seed="summary")
+    provider.fail_permanently(leads[2].domain, "parked domain")
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_LEADS_FAILED
+    assert "│ done          │" in cli.output and "│ failed        │" in cli.output
+    assert "$0.10 of $0.15 estimated" in cli.output
+    assert f"failed {leads[2].lead_id} ({leads[2].domain})" in cli.output
+    assert "parked domain" in cli.output
+
+
+def test_running_the_same_command_again_pays_nothing_twice(cli, tmp_path, provider):
+    path = _csv(tmp_path, make_leads(3, seed="rerun"))
+    assert cli(str(path)) == EXIT_OK
+    calls = sum(provider.calls.values())
+    assert cli(str(path)) == EXIT_OK
+    assert sum(provider.calls.values()) == calls
+    assert "completed" in cli.output
+
+
+def test_interrupted_run_is_resumed_by_the_same_command(tmp_path, fake_clock, provider):
+    leads = make_leads(3, seed="interrupt")
+
+    class InterruptOnce:
+        name, provider = "interrupting", "enrichment"
+        fired = False
+
+        async def run(self, lead: Lead, results):
+            if not InterruptOnce.fired and lead == leads[1]:
+                InterruptOnce.fired = True
+                raise KeyboardInterrupt
+            return {"ok": lead.lead_id}
+
+    cli = Cli(tmp_path, fake_clock, Pipeline([InterruptOnce()]))
+    path = _csv(tmp_path, leads)
+    assert cli(str(path), "--concurrency", "1") == EXIT_INTERRUPTED
+    assert "Rerun the same command to resume batch csv-" in cli.output
+    assert cli(str(path), "--concurrency", "1") == EXIT_OK
+    assert re.search(r"│ done\s+│\s+3 │", cli.output)
+    assert "completed" in cli.output
+
+
+def test_bad_csv_is_rejected_with_line_and_reason_before_anything_runs(cli, tmp_path, provider):
+    leads = make_leads(2, seed="bad")
+    path = tmp_path / "bad.csv"
+    path.write_text(leads_csv([leads[0], {**leads[1].to_dict(), "domain": "not a domain"}]), encoding="utf-8")
+    assert cli(str(path), "--db", str(tmp_path / "c.sqlite")) == EXIT_BAD_INPUT
+    assert f"{path}:3: column 'domain'" in cli.output
+    assert not (tmp_path / "c.sqlite").exists()
+    assert sum(provider.calls.values()) == 0
+
+
+def test_batch_over_budget_is_not_started_without_approval(cli, tmp_path, provider):
+    assert cli(str(_csv(tmp_path, make_leads(4, seed="budget"))), "--budget", "0.05") == EXIT_NEEDS_APPROVAL
+    assert "Not started" in cli.output and "approve at least $0.20 to start it" in cli.output
+    assert sum(provider.calls.values()) == 0
+
+
+def test_approval_covering_the_estimate_lets_the_batch_run(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(4, seed="approve"))), "--budget", "0.05", "--approve", "0.20") == EXIT_OK
+
+
+def test_approval_below_the_estimate_is_refused(cli, tmp_path, provider):
+    assert cli(str(_csv(tmp_path, make_leads(4, seed="low"))), "--budget", "0.05", "--approve", "0.10") == EXIT_NEEDS_APPROVAL
+    assert "below its estimated cost" in cli.output
+    assert sum(provider.calls.values()) == 0
+
+
+def test_relative_csv_path_is_read_from_the_users_directory_under_bazel_run(cli, tmp_path):
+    user_dir = tmp_path / "user"
+    user_dir.mkdir()
+    _csv(user_dir, make_leads(1, seed="relative"), name="mine.csv")
+    assert cli("mine.csv", "--db", "c.sqlite", environ={"BUILD_WORKING_DIRECTORY": str(user_dir), "TMPDIR": str(tmp_path)}) == EXIT_OK
+    assert (user_dir / "c.sqlite").exists()
+
+
+def test_checkpoints_default_to_the_temp_directory(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="default-db")))) == EXIT_OK
+    assert default_db_path({"TMPDIR": str(tmp_path)}).exists()
+    assert f"checkpoints in {default_db_path({'TMPDIR': str(tmp_path)})}" in cli.output
+
+
+def test_reusing_a_batch_id_for_another_csv_is_reported(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="a"), "a.csv")), "--batch-id", "weekly") == EXIT_OK
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="b"), "b.csv")), "--batch-id", "weekly") == EXIT_BAD_INPUT
+    assert "BatchConflictError" in cli.output
+
+
+@pytest.mark.parametrize("option, value", [("--concurrency", "0"), ("--timeout", "0"), ("--retries", "0")])
+def test_out_of_range_settings_are_rejected(cli, tmp_path, option, value):
+    assert cli(str(_csv(tmp_path, make_leads(1))), option, value) == EXIT_BAD_INPUT
+    assert "must be" in cli.output
+
+
+@pytest.mark.parametrize("amount", ["abc", "-1", "NaN"])
+def test_invalid_money_amounts_stop_argument_parsing(cli, tmp_path, amount, capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli(str(tmp_path / "x.csv"), "--budget", amount)
+    assert caught.value.code == 2
+    assert "--budget" in capsys.readouterr().err
