@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Proves the shared HTTP cache end to end on this machine:
+#   1. starts Debian's nginx as a WebDAV cache on a loopback port (installs nginx when missing),
+#   2. runs `bazel test --config=remote-cache` (disk cache off) so every result is uploaded,
+#   3. `bazel clean`, runs the same tests again and checks that every test action was a remote cache hit.
+# Uses its own Bazel output base, so your normal outputs and server are untouched.
+# Usage: tools/ci/prove_remote_cache.sh [targets...]   (default //...)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+targets=("${@:-//...}")
+port="${LEADFACTORY_CACHE_PORT:-19091}"
+work=$(mktemp -d "${TMPDIR:-/tmp}/leadfactory-remote-cache.XXXXXX")
+output_base="$work/output_base"
+
+if ! command -v nginx >/dev/null; then
+  echo "prove_remote_cache: installing nginx"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+fi
+mkdir -p "$work/cache" "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  client_max_body_size 1g;
+  server {
+    listen 127.0.0.1:$port;
+    root $work/cache;
+    location / {
+      dav_methods PUT;
+      create_full_put_path on;
+      dav_access user:rw group:r all:r;
+    }
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+nginx_pid=$!
+cleanup() {
+  kill "$nginx_pid" 2>/dev/null || true
+  tools/bazel --output_base="$output_base" shutdown >/dev/null 2>&1 || true
+  rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; read -rt 0.1 <> <(:) || true; done
+
+flags=(--config=remote-cache "--remote_cache=http://127.0.0.1:$port" --disk_cache= --noshow_progress)
+echo "== first run: results are uploaded to http://127.0.0.1:$port"
+tools/bazel --output_base="$output_base" test "${flags[@]}" "${targets[@]}" 2>&1 | grep -E "processes|Executed" || true
+tools/bazel --output_base="$output_base" clean
+echo "== after bazel clean: every test should come from the remote cache"
+second=$(tools/bazel --output_base="$output_base" test "${flags[@]}" "${targets[@]}" 2>&1)
+echo "$second" | grep -E "processes|Executed|ERROR" || echo "$second" | tail -20
+test_count=$(tools/bazel --output_base="$output_base" query "tests(${targets[*]})" 2>/dev/null | wc -l)
+hits=$(echo "$second" | sed -n 's/.* \([0-9][0-9]*\) remote cache hit.*/\1/p' | tail -1)
+local_runs=$(echo "$second" | grep -oE '[0-9]+ (linux-sandbox|processwrapper-sandbox|local)' | awk '{s+=$1} END {print s+0}')
+echo "tests: $test_count, remote cache hits: ${hits:-0}, actions run locally: $local_runs"
+if [[ "${hits:-0}" -ge "$test_count" && "$local_runs" -eq 0 ]]; then
+  echo "remote cache: OK (every test was a remote cache hit)"
+else
+  echo "remote cache: FAILED (expected $test_count hits and no local runs)" >&2
+  exit 1
+fi
