@@ -19,7 +19,7 @@ from d1_targeting.buckets import (
     load_vertical_features,
     normalize_vertical,
 )
-from d1_targeting.cities import City, city_table, find_city, load_city_table, states_with_city
+from d1_targeting.cities import City, city_key, city_table, find_city, load_city_table, states_with_city
 from d1_targeting.clock import Clock, SystemClock
 from d1_targeting.coordinates import Coordinate, haversine_miles
 from d1_targeting.database import make_engine, make_session_factory
@@ -131,6 +131,7 @@ __all__ = [
     "ZipConstraint",
     "check_zip_in_state",
     "circle_within_us",
+    "city_key",
     "city_table",
     "default_bucket_assigner",
     "fair_split",

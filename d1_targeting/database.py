@@ -16,7 +16,7 @@ DEFAULT_DATABASE_URL = "sqlite:///leadfactory_targeting.db"
 def make_engine(url: str = DEFAULT_DATABASE_URL) -> Engine:
     """An engine for `url` with the tables created; "sqlite://" is one shared in-memory database.
 
-    SQLite gets foreign keys switched on, a busy timeout, and `BEGIN IMMEDIATE` transactions: a
+    SQLite gets foreign keys switched on, write-ahead logging, a busy timeout, and `BEGIN IMMEDIATE` transactions: a
     transaction takes the write lock when it starts, so two writers queue instead of deadlocking on a
     read-then-write upgrade (and SAVEPOINTs work, which pysqlite's own transaction handling breaks).
     """
@@ -42,6 +42,10 @@ def _configure_sqlite_connection(connection: Any, _record: Any) -> None:
     connection.isolation_level = None  # SQLAlchemy's "begin" event now emits BEGIN itself
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Write-ahead logging: readers never block the writer, and commits need no fsync of the main file
+    # (an in-memory database ignores both).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

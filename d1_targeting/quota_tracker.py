@@ -193,17 +193,19 @@ class QuotaTracker:
         return min(day_row.quota - day_row.reserved, day_row.campaign_cap - held.reserved)
 
     def _claim(self, session: Session, day: date, campaign_id: int, units: int) -> bool:
-        """Adds `units` to the day's and the campaign's reserved counts only if both stay within limits."""
+        """Adds `units` to the day's and the campaign's reserved counts only if both stay within limits.
+
+        Both conditional UPDATEs run in one savepoint, so a refusal leaves neither count changed.
+        """
+        savepoint = session.begin_nested()
         day_claimed = session.execute(
             update(QuotaDay)
             .where(QuotaDay.day == day, QuotaDay.reserved + units <= QuotaDay.quota)
             .values(reserved=QuotaDay.reserved + units)
             .execution_options(synchronize_session=False)
         ).rowcount
-        if day_claimed != 1:
-            return False
         cap = select(QuotaDay.campaign_cap).where(QuotaDay.day == day).scalar_subquery()
-        campaign_claimed = session.execute(
+        campaign_claimed = day_claimed and session.execute(
             update(CampaignQuotaDay)
             .where(
                 CampaignQuotaDay.day == day,
@@ -213,7 +215,11 @@ class QuotaTracker:
             .values(reserved=CampaignQuotaDay.reserved + units)
             .execution_options(synchronize_session=False)
         ).rowcount
-        return campaign_claimed == 1
+        if day_claimed == 1 and campaign_claimed == 1:
+            savepoint.commit()
+            return True
+        savepoint.rollback()
+        return False
 
     def _exceeded(self, session: Session, day: date, campaign_id: int, requested: int) -> QuotaExceededError:
         day_row, held = _ledger(session, day, campaign_id)

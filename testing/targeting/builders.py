@@ -7,7 +7,7 @@ from typing import Any
 
 from faker import Faker
 
-from d1_targeting import BucketAssigner, Campaign, Target, city_table, default_bucket_assigner, zip3_table
+from d1_targeting import BucketAssigner, Campaign, City, Target, city_table, default_bucket_assigner, zip3_table
 
 
 class TargetBuilder:
@@ -18,19 +18,24 @@ class TargetBuilder:
         self._faker = faker
         self._assigner = assigner or default_bucket_assigner()
         self._cities = sorted(city_table().values(), key=lambda city: (city.state, city.name))
+        self._cities_by_state: dict[str, list[City]] = {}
+        for city in self._cities:
+            self._cities_by_state.setdefault(city.state, []).append(city)
+        self._zip_prefixes: dict[str, list[str]] = {}
+        for prefix, state in sorted(zip3_table().items()):
+            self._zip_prefixes.setdefault(state, []).append(prefix)
         self._verticals = sorted(self._assigner.verticals)
 
     def build(self, **overrides: Any) -> Target:
         """One target; keyword arguments replace generated fields (buckets follow the final fields)."""
-        fake = self._faker
-        city = fake.random_element(self._cities)
-        state = overrides.get("state", city.state)
-        if "state" in overrides and "city" not in overrides:
-            same_state = [candidate for candidate in self._cities if candidate.state == state]
-            city = fake.random_element(same_state) if same_state else city
+        fake, pick = self._faker, self._faker.random.choice
+        state = overrides.get("state")
+        city = pick(self._cities_by_state.get(state) or self._cities)
+        if "state" not in overrides:
+            state = city.state
         fields: dict[str, Any] = {
             "business_name": fake.company(),
-            "vertical": fake.random_element(self._verticals),
+            "vertical": pick(self._verticals),
             "city": city.name,
             "state": state,
             "zip_code": self._zip_in(state),
@@ -53,10 +58,10 @@ class TargetBuilder:
         return [self.build(**overrides) for _ in range(count)]
 
     def _zip_in(self, state: str | None) -> str | None:
-        prefixes = sorted(prefix for prefix, code in zip3_table().items() if code == state)
+        prefixes = self._zip_prefixes.get(state or "")
         if not prefixes:
             return None
-        return f"{self._faker.random_element(prefixes)}{self._faker.random_int(0, 99):02d}"
+        return f"{self._faker.random.choice(prefixes)}{self._faker.random_int(0, 99):02d}"
 
 
 class CampaignBuilder:

@@ -1,0 +1,220 @@
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from d1_targeting import (
+    BatchScheduler,
+    Campaign,
+    GeoScope,
+    QuotaPolicy,
+    QuotaTracker,
+    ScheduleConfig,
+    SchedulingError,
+    StateConstraint,
+    TargetUniverse,
+    UniverseManager,
+    UniverseSpec,
+    make_engine,
+    make_session_factory,
+    universe_members,
+)
+from testing import FakeClock, seeded_faker
+from testing.targeting import CampaignBuilder, TargetBuilder
+
+MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+MONDAY = date(2026, 3, 2)
+
+
+class World:
+    """A database with universes, campaigns and targets, plus the quota tracker and scheduler under test."""
+
+    def __init__(self, sessions, clock, quota=50, batch_size=10, seed="world"):
+        self.sessions = sessions
+        self.clock = clock
+        self.targets = TargetBuilder(seeded_faker(seed))
+        self.campaigns = CampaignBuilder(seeded_faker(seed))
+        self.universes = UniverseManager(sessions, clock)
+        self.quota = QuotaTracker(sessions, clock, QuotaPolicy(quota))
+        self.scheduler = BatchScheduler(sessions, self.quota, clock, ScheduleConfig(batch_size=batch_size))
+
+    def campaign(self, state, targets, weight=1.0, vertical="hvac"):
+        with self.sessions.begin() as session:
+            session.add_all(self.targets.build_many(targets, state=state, vertical=vertical))
+        name = f"{state} {vertical} #{len(self.universes.universes()) + 1}"
+        universe = self.universes.create(UniverseSpec(name, (vertical,), GeoScope((StateConstraint(state),))))
+        with self.sessions.begin() as session:
+            campaign = self.campaigns.build(universe.id, priority_weight=weight)
+            session.add(campaign)
+        return campaign.id
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(MONDAY_8AM)
+
+
+@pytest.fixture
+def world(sessions, clock):
+    return World(sessions, clock)
+
+
+def test_the_days_quota_is_split_by_priority_within_each_campaigns_cap(world):
+    big, mid, small = world.campaign("TX", 40, weight=4.0), world.campaign("OH", 40, weight=1.0), world.campaign("NY", 40, weight=0.5)
+    plan = world.scheduler.run()
+    allocated = {item.campaign_id: item.allocated for item in plan.allocations}
+    assert sum(allocated.values()) == 50
+    assert allocated[big] == 20  # capped at 40% of 50
+    assert allocated[mid] > allocated[small] > 0
+    assert world.quota.status().reserved == 50
+
+
+def test_batches_have_the_configured_size_and_are_spread_across_the_window(world):
+    campaign_id = world.campaign("TX", 25)
+    plan = world.scheduler.run()
+    batches = [batch for batch in plan.batches if batch.campaign_id == campaign_id]
+    assert [len(batch.target_ids) for batch in batches] == [10, 10]
+    assert [batch.sequence for batch in batches] == [1, 2]
+    assert [batch.scheduled_at for batch in batches] == [datetime(2026, 3, 2, 9, tzinfo=timezone.utc), datetime(2026, 3, 2, 13, tzinfo=timezone.utc)]
+
+
+def test_batched_targets_belong_to_the_campaigns_universe_and_are_never_repeated(world, clock):
+    campaign_id = world.campaign("TX", 30)
+    first = world.scheduler.run()
+    clock.advance(24 * 3600)
+    second = world.scheduler.run()
+    batched = [target for plan in (first, second) for batch in plan.batches for target in batch.target_ids]
+    assert len(batched) == len(set(batched)) == 30
+    with world.sessions() as session:
+        universe = session.get(Campaign, campaign_id).universe
+        assert set(batched) == {target.id for target in universe_members(session, universe)}
+
+
+def test_running_twice_on_the_same_day_creates_no_duplicates(world):
+    world.campaign("TX", 30)
+    world.campaign("OH", 30)
+    first = world.scheduler.run()
+    second = world.scheduler.run()
+    assert second.batches == () and second.allocations == ()
+    assert second.already_scheduled == tuple(sorted({batch.campaign_id for batch in first.batches}))
+    assert world.scheduler.batches_for(MONDAY) == list(first.batches)
+    assert world.quota.status().reserved == 40
+
+
+def test_a_campaign_added_later_in_the_day_gets_the_quota_that_is_left(world):
+    first = world.campaign("TX", 15)
+    world.scheduler.run()
+    later = world.campaign("OH", 100)
+    plan = world.scheduler.run()
+    assert plan.already_scheduled == (first,)
+    assert [(item.campaign_id, item.allocated) for item in plan.allocations] == [(later, 20)]
+
+
+def test_quota_a_campaign_cannot_use_flows_to_the_others(world):
+    starved = world.campaign("TX", 3, weight=10.0)
+    others = [world.campaign("OH", 100), world.campaign("NY", 100)]
+    allocated = {item.campaign_id: item.allocated for item in world.scheduler.run().allocations}
+    assert allocated[starved] == 3
+    assert sum(allocated[campaign_id] for campaign_id in others) == 40  # both capped at 20
+
+
+def test_campaigns_without_targets_left_get_nothing_and_reserve_nothing(world):
+    empty = world.campaign("TX", 0)
+    plan = world.scheduler.run()
+    assert [(item.campaign_id, item.score, item.allocated) for item in plan.allocations] == [(empty, 0.0, 0)]
+    assert world.quota.reservations() == []
+
+
+def test_inactive_campaigns_and_universes_are_not_scheduled(world):
+    paused, retired, live = world.campaign("TX", 10), world.campaign("OH", 10), world.campaign("NY", 10)
+    with world.sessions.begin() as session:
+        session.get(Campaign, paused).active = False
+        retired_universe = session.get(Campaign, retired).universe_id
+    world.universes.deactivate(retired_universe)
+    assert [item.campaign_id for item in world.scheduler.run().allocations] == [live]
+
+
+def test_only_what_other_consumers_left_of_the_quota_is_split(world):
+    world.campaign("TX", 100)
+    world.quota.reserve(campaign_id=999, count=20)
+    world.quota.reserve(campaign_id=998, count=20)
+    plan = world.scheduler.run()
+    assert plan.allocations[0].allocated == 10
+    assert world.quota.status().remaining == 0
+
+
+def test_units_a_campaign_could_not_fill_are_committed_as_used_only(world):
+    world.campaign("TX", 7)
+    world.scheduler.run()
+    (reservation,) = world.quota.reservations()
+    assert (reservation.count, reservation.used, reservation.status.value) == (7, 7, "committed")
+
+
+def test_no_batches_once_the_window_has_closed(world, clock):
+    world.campaign("TX", 10)
+    clock.advance(9 * 3600)  # 17:00
+    plan = world.scheduler.run()
+    assert plan.window_closed and plan.batches == () and plan.allocations == ()
+    assert world.quota.status().reserved == 0
+
+
+def test_batches_start_now_when_the_run_happens_mid_window(world, clock):
+    world.campaign("TX", 20)
+    clock.advance(5 * 3600)  # 13:00, window ends 17:00
+    times = [batch.scheduled_at for batch in world.scheduler.run().batches]
+    assert times == [datetime(2026, 3, 2, 13, tzinfo=timezone.utc), datetime(2026, 3, 2, 15, tzinfo=timezone.utc)]
+
+
+def test_window_is_read_in_the_quota_trackers_time_zone(sessions):
+    eastern = timezone(timedelta(hours=-5))
+    clock = FakeClock(datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc))  # 08:00 in UTC-5
+    world = World(sessions, clock)
+    world.quota = QuotaTracker(sessions, clock, QuotaPolicy(50), tz=eastern)
+    world.scheduler = BatchScheduler(sessions, world.quota, clock, ScheduleConfig(batch_size=50))
+    world.campaign("TX", 5)
+    (batch,) = world.scheduler.run().batches
+    assert batch.scheduled_at == datetime(2026, 3, 2, 9, tzinfo=eastern)
+
+
+def test_a_campaign_scheduled_today_is_recorded_for_its_idle_boost(world, clock):
+    campaign_id = world.campaign("TX", 100)
+    world.scheduler.run()
+    with world.sessions() as session:
+        assert session.get(Campaign, campaign_id).last_scheduled_on == MONDAY
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (dict(batch_size=0), "batch_size must be a positive integer, got 0"),
+        (dict(batch_size=2.5), "got 2.5"),
+        (dict(window_start=time(17), window_end=time(9)), "schedule window must start before it ends, got 17:00:00-09:00:00"),
+    ],
+)
+def test_invalid_schedule_config_is_rejected(config, message):
+    with pytest.raises(SchedulingError, match=message):
+        ScheduleConfig(**config)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    quota=st.integers(1, 120),
+    batch_size=st.integers(1, 15),
+    campaigns=st.lists(st.tuples(st.sampled_from(["TX", "OH", "NY", "CA"]), st.integers(0, 40), st.floats(0, 5)), min_size=1, max_size=4),
+)
+def test_any_day_is_scheduled_within_quota_caps_and_batch_size(quota, batch_size, campaigns):
+    sessions = make_session_factory(make_engine("sqlite://"))
+    world = World(sessions, FakeClock(MONDAY_8AM), quota=quota, batch_size=batch_size)
+    ids = [world.campaign(state, targets, weight, vertical="hvac") for state, targets, weight in campaigns]
+    plan = world.scheduler.run()
+    cap = QuotaPolicy(quota).campaign_cap
+    allocated = {item.campaign_id: item.allocated for item in plan.allocations}
+    capacity = sum(min(item.demand, cap) for item in plan.allocations if item.score > 0)
+    assert sum(allocated.values()) == min(quota, capacity) == world.quota.status().reserved
+    assert all(allocated[campaign_id] <= cap for campaign_id in ids)
+    for campaign_id in ids:
+        batches = [batch for batch in plan.batches if batch.campaign_id == campaign_id]
+        assert sum(len(batch.target_ids) for batch in batches) == allocated[campaign_id]
+        assert all(1 <= len(batch.target_ids) <= batch_size for batch in batches)
+    assert world.scheduler.run().batches == ()
