@@ -91,8 +91,12 @@ class ScreenshotOneClient(ProviderClient):
         content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
         if content_type != f"image/{options.format}":
             raise ProviderResponseError(
-                self.name, "capture", "Content-Type", f"expected image/{options.format}, got {content_type or 'none'!r}"
+                self.name,
+                "capture",
+                "Content-Type",
+                f"expected image/{options.format}, got {content_type or 'none'!r}",
+                status=response.status_code,
             )
         if not response.content:
-            raise ProviderResponseError(self.name, "capture", "body", "image is empty")
+            raise ProviderResponseError(self.name, "capture", "body", "image is empty", status=response.status_code)
         return Screenshot(content=response.content, content_type=content_type, options=options)

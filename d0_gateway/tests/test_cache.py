@@ -1,6 +1,6 @@
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from d0_gateway import InMemoryCacheBackend, ResponseCache, cache_key
@@ -132,6 +132,7 @@ operations = st.lists(
 )
 
 
+@settings(max_examples=50)
 @given(operations=operations, ttl=st.floats(1, 30), size=st.integers(1, 5))
 def test_never_returns_an_expired_or_error_response(operations, ttl, size):
     clock = FakeClock()

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from d0_gateway import LEGAL_TRANSITIONS, BreakerState, CircuitBreaker, CircuitOpen
@@ -117,6 +117,7 @@ events = st.lists(
 )
 
 
+@settings(max_examples=50)
 @given(events=events, failures=st.integers(1, 4), successes=st.integers(1, 3))
 def test_state_machine_never_leaves_its_legal_transitions(events, failures, successes):
     clock = FakeClock()

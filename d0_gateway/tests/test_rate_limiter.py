@@ -1,7 +1,7 @@
 import asyncio
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from d0_gateway import RateLimited, RateLimiter
@@ -66,6 +66,7 @@ def test_invalid_rate_or_burst_is_rejected(fake_clock, rate, burst):
         RateLimiter(rate=rate, burst=burst, clock=fake_clock)
 
 
+@settings(max_examples=50)
 @given(
     rate=st.floats(0.1, 50),
     burst=st.integers(1, 10),

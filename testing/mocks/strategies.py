@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+_labels = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+_domains = st.builds(lambda label, tld: f"{label}.{tld}", _labels, st.sampled_from(["com", "net", "org", "io"]))
 
 
 def _ids(prefix: str, size: int = 24) -> st.SearchStrategy[str]:
@@ -65,15 +67,15 @@ def checkout_session_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """checkout.session objects in any status a created session can have."""
     return st.fixed_dictionaries(
         {
-            "id": _ids("cs_test_", 40),
+            "id": _ids("cs_test_", 16),
             "object": st.just("checkout.session"),
-            "url": st.none() | _ids("https://checkout.stripe.com/c/pay/cs_test_", 20),
+            "url": st.none() | _ids("https://checkout.stripe.com/c/pay/cs_test_", 8),
             "status": st.sampled_from(["open", "complete", "expired"]),
             "payment_status": st.sampled_from(["paid", "unpaid", "no_payment_required"]),
             "mode": st.sampled_from(["payment", "subscription", "setup"]),
             "amount_total": st.none() | st.integers(0, 10**8),
             "currency": st.sampled_from(["usd", "eur"]),
-            "metadata": st.dictionaries(st.text(_ID_ALPHABET, min_size=1, max_size=8), _text, max_size=3),
+            "metadata": st.dictionaries(_labels, _text, max_size=2),
             "created": st.integers(1_500_000_000, 2_000_000_000),
             "expires_at": st.integers(1_500_000_000, 2_000_000_000),
             "livemode": st.booleans(),
@@ -97,7 +99,7 @@ def webhook_events() -> st.SearchStrategy[bytes]:
 def hunter_email_finder_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """email-finder responses, found (email + score) or not (both null)."""
     found = st.fixed_dictionaries(
-        {"email": st.emails(), "score": st.integers(0, 100), "domain": st.just("example.com")},
+        {"email": st.builds(lambda local, domain: f"{local}@{domain}", _labels, _domains), "score": st.integers(0, 100), "domain": st.just("example.com")},
         optional={"first_name": _text, "last_name": _text, "position": st.none() | _text},
     )
     missing = st.fixed_dictionaries({"email": st.none(), "score": st.none(), "domain": st.just("example.com")})
@@ -110,7 +112,7 @@ def semrush_overview_values() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {
             "Database": st.sampled_from(["us", "uk", "de", "mobile-us"]),
-            "Domain": st.from_regex(r"[a-z]{1,12}\.(com|net|org)", fullmatch=True),
+            "Domain": _domains,
             "Rank": counts,
             "Organic Keywords": counts,
             "Organic Traffic": counts,

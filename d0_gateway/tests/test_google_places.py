@@ -1,0 +1,144 @@
+import pytest
+from hypothesis import given, settings
+
+from d0_gateway import (
+    AuthenticationError,
+    FindPlaceResponse,
+    InvalidInput,
+    InvalidRequest,
+    NotFound,
+    ProviderResponseError,
+    ProviderUnavailable,
+    RateLimited,
+)
+from d0_gateway.providers.google_places import raise_for_places_status
+from testing.mocks import GooglePlacesMock
+from testing.mocks.strategies import find_place_bodies
+
+
+async def test_find_place_parses_candidates_and_sends_query_fields_and_key(gateway, places):
+    route = places.find_place(count=2)
+    found = await gateway.google_places.find_place("Acme Plumbing Austin", location_bias="circle:2000@30.26,-97.74")
+    sent = route.calls.last.request.url.params
+    assert (sent["input"], sent["inputtype"], sent["key"]) == ("Acme Plumbing Austin", "textquery", "test-key")
+    assert "place_id" in sent["fields"].split(",") and sent["locationbias"] == "circle:2000@30.26,-97.74"
+    assert len(found.candidates) == 2
+
+
+async def test_find_place_keeps_the_candidate_fields_google_sent(gateway, places):
+    body = places.find_place_body(count=1)
+    places.respond("GET", places.FIND_PLACE, body)
+    [candidate] = (await gateway.google_places.find_place("Blue Door Bakery")).candidates
+    sent = body["candidates"][0]
+    assert (candidate.place_id, candidate.name, candidate.rating) == (sent["place_id"], sent["name"], sent["rating"])
+    assert candidate.geometry.location.lat == sent["geometry"]["location"]["lat"]
+
+
+async def test_zero_results_is_an_empty_answer_not_an_error(gateway, places):
+    places.find_place(count=0)
+    found = await gateway.google_places.find_place("Nothing Here")
+    assert found.candidates == [] and found.status == "ZERO_RESULTS"
+
+
+async def test_place_details_returns_contact_fields(gateway, places):
+    route = places.place_details(website="https://acme.example.com/")
+    details = await gateway.google_places.place_details("ChIJabc")
+    assert details.website == "https://acme.example.com/"
+    assert details.formatted_phone_number and details.address_components
+    assert route.calls.last.request.url.params["place_id"] == "ChIJabc"
+
+
+async def test_calls_are_billed_per_request_in_the_ledger(gateway, places):
+    places.find_place()
+    await gateway.google_places.find_place("Acme", campaign_id="c-1")
+    assert gateway.ledger.total(provider="google_places", campaign_id="c-1") == gateway.settings.provider("google_places").cost("find_place")
+
+
+@pytest.mark.parametrize(
+    "status, error",
+    [
+        ("REQUEST_DENIED", AuthenticationError),
+        ("NOT_FOUND", NotFound),
+        ("INVALID_REQUEST", InvalidRequest),
+    ],
+)
+async def test_error_statuses_in_a_200_map_to_typed_errors(gateway, places, status, error):
+    places.status_error(places.DETAILS, status)
+    with pytest.raises(error, match="google_places place_details"):
+        await gateway.google_places.place_details("ChIJabc")
+
+
+async def test_over_query_limit_is_rate_limited_and_retried(gateway, places):
+    route = places.status_error(places.FIND_PLACE, "OVER_QUERY_LIMIT")
+    with pytest.raises(RateLimited):
+        await gateway.google_places.find_place("Acme")
+    assert route.call_count == gateway.settings.provider("google_places").retry.max_attempts
+
+
+async def test_unknown_error_is_provider_unavailable(gateway, places):
+    places.status_error(places.FIND_PLACE, "UNKNOWN_ERROR")
+    with pytest.raises(ProviderUnavailable):
+        await gateway.google_places.find_place("Acme")
+
+
+@pytest.mark.parametrize(
+    "register, error",
+    [("unauthorized", AuthenticationError), ("not_found", NotFound), ("unavailable", ProviderUnavailable), ("timeout", ProviderUnavailable)],
+)
+async def test_http_errors_map_to_typed_errors(gateway, places, register, error):
+    getattr(places, register)("GET", places.FIND_PLACE)
+    with pytest.raises(error):
+        await gateway.google_places.find_place("Acme")
+
+
+async def test_http_error_message_is_googles_error_message(gateway, places):
+    places.unauthorized("GET", places.FIND_PLACE)
+    with pytest.raises(AuthenticationError, match="HTTP 401 from Google"):
+        await gateway.google_places.find_place("Acme")
+
+
+async def test_rate_limited_response_carries_retry_after(gateway, places):
+    places.rate_limited("GET", places.FIND_PLACE, retry_after=2)
+    with pytest.raises(RateLimited) as caught:
+        await gateway.google_places.find_place("Acme")
+    assert caught.value.retry_after == 2
+
+
+async def test_schema_violation_names_provider_endpoint_and_field(gateway, places):
+    body = places.find_place_body(count=1)
+    body["candidates"][0]["rating"] = 7.5
+    places.respond("GET", places.FIND_PLACE, body)
+    with pytest.raises(ProviderResponseError) as caught:
+        await gateway.google_places.find_place("Acme")
+    assert caught.value.field == "candidates.0.rating"
+    assert str(caught.value).startswith("google_places find_place (HTTP 200): field 'candidates.0.rating'")
+
+
+async def test_unknown_status_names_the_status_field(gateway, places):
+    body = places.find_place_body()
+    body["status"] = "MAINTENANCE"
+    places.respond("GET", places.FIND_PLACE, body)
+    with pytest.raises(ProviderResponseError, match="field 'status'"):
+        await gateway.google_places.find_place("Acme")
+
+
+def test_non_object_body_is_a_response_error():
+    with pytest.raises(ProviderResponseError, match="expected a JSON object"):
+        raise_for_places_status([], "find_place", 200)
+
+
+@pytest.mark.parametrize("query", ["", "   ", None])
+async def test_blank_query_is_rejected_before_any_request(gateway, query):
+    with pytest.raises(InvalidInput, match="query must be non-empty text"):
+        await gateway.google_places.find_place(query)
+
+
+@settings(max_examples=50)
+@given(body=find_place_bodies())
+def test_every_valid_find_place_body_parses_with_its_candidates(body):
+    parsed = FindPlaceResponse.model_validate(body)
+    assert [c.place_id for c in parsed.candidates] == [c["place_id"] for c in body["candidates"]]
+
+
+def test_mock_factory_is_deterministic_for_a_seed(router):
+    assert GooglePlacesMock(router, seed="s").candidate() == GooglePlacesMock(router, seed="s").candidate()

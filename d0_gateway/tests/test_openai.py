@@ -1,0 +1,97 @@
+import json
+
+import httpx
+import pytest
+from hypothesis import given, settings
+
+from d0_gateway import AuthenticationError, ChatCompletion, InvalidInput, Outcome, ProviderResponseError, RateLimited
+from d0_gateway.providers.openai import MODEL_PRICES, price_for
+from testing.mocks.strategies import chat_completion_bodies
+
+USER = [{"role": "user", "content": "Write a one-line subject for a website audit email."}]
+
+
+async def test_chat_returns_the_reply_and_sends_model_messages_and_bearer_key(gateway, openai_mock):
+    route = openai_mock.chat(content="Your site loads in 6 s")
+    completion = await gateway.openai.chat(USER, model="gpt-4o-mini", max_tokens=50, temperature=0.2)
+    assert completion.content == "Your site loads in 6 s"
+    request = route.calls.last.request
+    assert request.headers["Authorization"] == "Bearer test-key"
+    assert json.loads(request.content) == {"model": "gpt-4o-mini", "messages": USER, "max_tokens": 50, "temperature": 0.2}
+
+
+async def test_cost_is_computed_from_the_returned_token_usage(gateway, openai_mock):
+    openai_mock.chat(model="gpt-4o-mini-2024-07-18", prompt_tokens=1_000_000, completion_tokens=500_000)
+    await gateway.openai.chat(USER, campaign_id="c-1")
+    [entry] = gateway.ledger.entries(campaign_id="c-1")
+    price = MODEL_PRICES["gpt-4o-mini"]
+    assert entry.cost == price.input_per_million + price.output_per_million / 2
+
+
+async def test_an_unpriced_returned_model_is_priced_as_the_requested_one(gateway, openai_mock):
+    openai_mock.chat(model="ft:gpt-4o-mini:acme::abc123", prompt_tokens=2_000_000, completion_tokens=0)
+    await gateway.openai.chat(USER, model="gpt-4o")
+    assert gateway.ledger.total(provider="openai") == 2 * MODEL_PRICES["gpt-4o"].input_per_million
+
+
+async def test_timeouts_are_retried_because_a_completion_has_no_side_effects(gateway, openai_mock, fake_clock):
+    route = openai_mock.sequence(
+        "POST", openai_mock.CHAT, httpx.ReadTimeout("mocked read timeout"), httpx.Response(200, json=openai_mock.completion_body())
+    )
+    await gateway.openai.chat(USER)
+    assert route.call_count == 2
+
+
+async def test_invalid_api_key_is_an_authentication_error_with_openais_message(gateway, openai_mock):
+    openai_mock.unauthorized("POST", openai_mock.CHAT)
+    with pytest.raises(AuthenticationError, match="Incorrect API key provided.*invalid_api_key"):
+        await gateway.openai.chat(USER)
+
+
+async def test_rate_limit_carries_retry_after(gateway, openai_mock):
+    openai_mock.rate_limited("POST", openai_mock.CHAT, retry_after=20)
+    with pytest.raises(RateLimited) as caught:
+        await gateway.openai.chat(USER)
+    assert caught.value.retry_after == 20
+
+
+async def test_missing_usage_names_the_field(gateway, openai_mock):
+    body = openai_mock.completion_body()
+    del body["usage"]
+    openai_mock.respond("POST", openai_mock.CHAT, body)
+    with pytest.raises(ProviderResponseError, match="openai chat .*field 'usage'"):
+        await gateway.openai.chat(USER)
+    assert gateway.ledger.entries()[-1].outcome is Outcome.FAILED
+
+
+@pytest.mark.parametrize(
+    "messages, kwargs, problem",
+    [
+        ([], {}, "at least one message"),
+        ([{"role": "robot", "content": "hi"}], {}, r"messages\[0\].role"),
+        ([{"role": "user", "content": ""}], {}, r"messages\[0\].content"),
+        (USER, {"model": "llama-3"}, "no price known for model 'llama-3'"),
+        (USER, {"max_tokens": 0}, "max_tokens"),
+        (USER, {"temperature": 3}, "temperature"),
+    ],
+)
+async def test_bad_arguments_are_rejected_before_any_request(gateway, messages, kwargs, problem):
+    with pytest.raises(InvalidInput, match=problem):
+        await gateway.openai.chat(messages, **kwargs)
+
+
+def test_dated_snapshot_is_priced_by_its_longest_family_prefix():
+    assert price_for("gpt-4o-mini-2024-07-18") == MODEL_PRICES["gpt-4o-mini"]
+    assert price_for("gpt-4.1-nano-2025-04-14") == MODEL_PRICES["gpt-4.1-nano"]
+
+
+@settings(max_examples=50)
+@given(body=chat_completion_bodies())
+def test_cost_is_additive_and_proportional_in_usage_for_every_valid_completion(body):
+    completion = ChatCompletion.model_validate(body)
+    price = price_for(completion.model)
+    prompt, output = completion.usage.prompt_tokens, completion.usage.completion_tokens
+    total = price.cost(prompt, output)
+    assert total == price.cost(prompt, 0) + price.cost(0, output)
+    assert price.cost(2 * prompt, 2 * output) == 2 * total
+    assert total >= 0

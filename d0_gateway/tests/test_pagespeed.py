@@ -1,0 +1,50 @@
+import pytest
+
+from d0_gateway import InvalidInput, InvalidRequest, ProviderResponseError, ProviderUnavailable, RateLimited
+
+
+async def test_run_returns_category_scores_and_audits(gateway, pagespeed_mock):
+    route = pagespeed_mock.run("https://acme.example/", performance=0.42, seo=None)
+    result = await gateway.pagespeed.run("https://acme.example/", strategy="desktop")
+    assert result.scores["performance"] == 42 and result.scores["seo"] is None
+    assert result.lighthouse_result.audits["first-contentful-paint"].numeric_value > 0
+    params = route.calls.last.request.url.params
+    assert params.get_list("category") == ["PERFORMANCE", "ACCESSIBILITY", "BEST_PRACTICES", "SEO"]
+    assert (params["url"], params["strategy"], params["key"]) == ("https://acme.example/", "desktop", "test-key")
+
+
+async def test_runs_are_free(gateway, pagespeed_mock):
+    pagespeed_mock.run()
+    await gateway.pagespeed.run("https://acme.example/", campaign_id="c-1")
+    assert gateway.ledger.total(campaign_id="c-1") == 0
+
+
+async def test_lighthouse_failure_is_an_invalid_request_with_googles_message(gateway, pagespeed_mock):
+    pagespeed_mock.error("GET", pagespeed_mock.RUN, 400)
+    with pytest.raises(InvalidRequest, match="FAILED_DOCUMENT_REQUEST"):
+        await gateway.pagespeed.run("https://down.example/")
+
+
+async def test_quota_exhaustion_is_rate_limited(gateway, pagespeed_mock):
+    pagespeed_mock.rate_limited("GET", pagespeed_mock.RUN, retry_after=0.5)
+    with pytest.raises(RateLimited):
+        await gateway.pagespeed.run("https://acme.example/")
+
+
+async def test_outage_is_provider_unavailable(gateway, pagespeed_mock):
+    pagespeed_mock.unavailable("GET", pagespeed_mock.RUN, status=500)
+    with pytest.raises(ProviderUnavailable):
+        await gateway.pagespeed.run("https://acme.example/")
+
+
+async def test_score_out_of_range_names_the_field(gateway, pagespeed_mock):
+    body = pagespeed_mock.result_body(performance=1.7)
+    pagespeed_mock.respond("GET", pagespeed_mock.RUN, body)
+    with pytest.raises(ProviderResponseError, match="pagespeed run .*field 'lighthouseResult.categories.performance.score'"):
+        await gateway.pagespeed.run("https://acme.example/")
+
+
+@pytest.mark.parametrize("url, strategy, problem", [("acme.example", "mobile", "absolute http"), ("https://acme.example", "tablet", "strategy")])
+async def test_bad_arguments_are_rejected_before_any_request(gateway, url, strategy, problem):
+    with pytest.raises(InvalidInput, match=problem):
+        await gateway.pagespeed.run(url, strategy=strategy)

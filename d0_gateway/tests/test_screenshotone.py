@@ -1,0 +1,65 @@
+import hashlib
+import hmac
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from d0_gateway import AuthenticationError, InvalidInput, InvalidRequest, ProviderResponseError, RateLimited
+from testing.mocks import png_bytes
+
+
+def options(gateway, **overrides):
+    return gateway.screenshotone.options(url="https://acme-plumbing.example/", **overrides)
+
+
+def test_signed_url_carries_an_hmac_of_its_query_keyed_with_the_secret(gateway):
+    url = gateway.screenshotone.signed_url(options(gateway, full_page=True))
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://api.screenshotone.com/take"
+    unsigned, _, signature = parts.query.rpartition("&signature=")
+    assert signature == hmac.new(b"test-key", unsigned.encode(), hashlib.sha256).hexdigest()
+    params = dict(parse_qsl(unsigned))
+    assert (params["access_key"], params["url"], params["full_page"], params["format"]) == ("test-key", "https://acme-plumbing.example/", "true", "png")
+
+
+async def test_capture_returns_the_image_bytes_and_is_billed(gateway, screenshotone_mock):
+    image = png_bytes(3, 2)
+    route = screenshotone_mock.capture(content=image)
+    shot = await gateway.screenshotone.capture(options(gateway), campaign_id="c-1")
+    assert shot.content == image and shot.content_type == "image/png"
+    assert "signature" in route.calls.last.request.url.params
+    assert gateway.ledger.total(campaign_id="c-1") == gateway.settings.provider("screenshotone").cost("capture")
+
+
+async def test_a_body_that_is_not_the_requested_image_names_the_content_type(gateway, screenshotone_mock):
+    screenshotone_mock.capture(content_type="text/html")
+    with pytest.raises(ProviderResponseError, match="screenshotone capture .*field 'Content-Type'.*expected image/jpeg"):
+        await gateway.screenshotone.capture(options(gateway, format="jpeg"))
+
+
+async def test_an_empty_image_is_a_response_error(gateway, screenshotone_mock):
+    screenshotone_mock.capture(content=b"")
+    with pytest.raises(ProviderResponseError, match="image is empty"):
+        await gateway.screenshotone.capture(options(gateway))
+
+
+@pytest.mark.parametrize(
+    "status, error, code",
+    [(400, InvalidRequest, "request_not_valid"), (401, AuthenticationError, "access_key_invalid"), (403, AuthenticationError, "signature_is_not_valid")],
+)
+async def test_errors_carry_screenshotones_code(gateway, screenshotone_mock, status, error, code):
+    screenshotone_mock.error("GET", screenshotone_mock.TAKE, status)
+    with pytest.raises(error, match=code):
+        await gateway.screenshotone.capture(options(gateway))
+
+
+async def test_concurrency_limit_is_rate_limited(gateway, screenshotone_mock):
+    screenshotone_mock.rate_limited("GET", screenshotone_mock.TAKE, retry_after=1)
+    with pytest.raises(RateLimited):
+        await gateway.screenshotone.capture(options(gateway))
+
+
+@pytest.mark.parametrize("overrides, field", [({"url": "ftp://x"}, "url"), ({"viewport_width": 10}, "viewport_width"), ({"format": "gif"}, "format")])
+def test_invalid_options_are_rejected_naming_the_option(gateway, overrides, field):
+    with pytest.raises(InvalidInput, match=f"screenshotone options: {field}"):
+        gateway.screenshotone.options(**{"url": "https://acme.example/", **overrides})

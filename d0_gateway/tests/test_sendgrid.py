@@ -1,0 +1,85 @@
+import json
+
+import pytest
+
+from d0_gateway import AuthenticationError, InvalidInput, InvalidRequest, ProviderResponseError, ProviderUnavailable
+
+
+def message(gateway, **overrides):
+    fields = {
+        "to": [{"email": "owner@acme-plumbing.example", "name": "Ana Lopez"}],
+        "sender": {"email": "audits@leadfactory.example", "name": "LeadFactory"},
+        "subject": "Your website audit",
+        "text": "Plain text body",
+        "html": "<p>HTML body</p>",
+        "custom_args": {"lead_id": "42"},
+        "categories": ["audit"],
+        "reply_to": {"email": "support@leadfactory.example"},
+    }
+    fields.update(overrides)
+    return gateway.sendgrid.message(**fields)
+
+
+async def test_send_posts_the_v3_payload_and_returns_the_message_id(gateway, sendgrid_mock):
+    route = sendgrid_mock.accepted(message_id="msg-123")
+    result = await gateway.sendgrid.send(message(gateway))
+    assert (result.message_id, result.status_code) == ("msg-123", 202)
+    request = route.calls.last.request
+    assert request.headers["Authorization"] == "Bearer test-key"
+    payload = json.loads(request.content)
+    assert payload["personalizations"] == [{"to": [{"email": "owner@acme-plumbing.example", "name": "Ana Lopez"}]}]
+    assert payload["from"] == {"email": "audits@leadfactory.example", "name": "LeadFactory"}
+    assert payload["content"] == [{"type": "text/plain", "value": "Plain text body"}, {"type": "text/html", "value": "<p>HTML body</p>"}]
+    assert (payload["custom_args"], payload["categories"], payload["reply_to"]) == ({"lead_id": "42"}, ["audit"], {"email": "support@leadfactory.example"})
+
+
+async def test_minimal_message_omits_optional_fields(gateway, sendgrid_mock):
+    route = sendgrid_mock.accepted()
+    await gateway.sendgrid.send(message(gateway, html=None, custom_args={}, categories=[], reply_to=None))
+    assert set(json.loads(route.calls.last.request.content)) == {"personalizations", "from", "subject", "content"}
+
+
+async def test_each_recipient_is_billed(gateway, sendgrid_mock):
+    sendgrid_mock.accepted()
+    recipients = [{"email": f"r{i}@example.com"} for i in range(3)]
+    await gateway.sendgrid.send(message(gateway, to=recipients), campaign_id="c-7")
+    assert gateway.ledger.total(campaign_id="c-7") == 3 * gateway.settings.provider("sendgrid").cost("send_mail")
+
+
+async def test_a_failed_send_is_never_retried_because_it_could_send_twice(gateway, sendgrid_mock):
+    route = sendgrid_mock.unavailable("POST", sendgrid_mock.MAIL_SEND)
+    with pytest.raises(ProviderUnavailable):
+        await gateway.sendgrid.send(message(gateway))
+    assert route.call_count == 1
+
+
+async def test_bad_request_names_the_field_sendgrid_rejected(gateway, sendgrid_mock):
+    sendgrid_mock.error("POST", sendgrid_mock.MAIL_SEND, 400)
+    with pytest.raises(InvalidRequest, match="from.email: The from email does not contain a valid address"):
+        await gateway.sendgrid.send(message(gateway))
+
+
+async def test_unauthorized_is_an_authentication_error(gateway, sendgrid_mock):
+    sendgrid_mock.unauthorized("POST", sendgrid_mock.MAIL_SEND)
+    with pytest.raises(AuthenticationError, match="authorization grant is invalid"):
+        await gateway.sendgrid.send(message(gateway))
+
+
+async def test_accepted_without_a_message_id_names_the_header(gateway, sendgrid_mock):
+    sendgrid_mock.accepted_without_message_id()
+    with pytest.raises(ProviderResponseError, match="sendgrid send_mail .*field 'X-Message-Id'"):
+        await gateway.sendgrid.send(message(gateway))
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"to": []}, "to"),
+        ({"to": [{"email": "not-an-address"}]}, "to.0.email"),
+        ({"subject": ""}, "subject"),
+        ({"text": None, "html": None}, "needs a text or an html body"),
+    ],
+)
+def test_invalid_message_is_rejected_naming_the_field(gateway, overrides, field):
+    with pytest.raises(InvalidInput, match=f"sendgrid message: .*{field}"):
+        message(gateway, **overrides)
