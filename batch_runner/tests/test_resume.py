@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch_runner import BatchConflictError, BatchRunner, CheckpointStore, RetryPolicy, RunSettings, StaleRunError, standard_pipeline
+from sqlalchemy.exc import StatementError
+
+from batch_runner import DEFAULT_PRICE_BOOK, BatchConflictError, BatchRunner, CheckpointStore, RetryPolicy, RunSettings, StaleRunError, standard_pipeline
 from testing import FakeClock
 from testing.batches import GENEROUS_BUDGET, KillSwitch, ScriptedProvider, lead_batches, make_leads
 
@@ -163,21 +165,45 @@ async def test_reusing_a_batch_id_for_other_leads_is_refused(make_runner):
         runner.create_batch("b1", make_leads(3, seed="two"), budget=GENEROUS_BUDGET)
 
 
-async def test_superseded_run_cannot_write_over_the_resumed_one(make_runner, provider):
+def _zombie_and_successor(make_runner, provider, fake_clock, leads):
+    """A run stuck on its provider for lead 1 (the zombie), and a second runner on the same store with a healthy provider."""
     store = CheckpointStore.in_memory()
-    leads = make_leads(2, seed="zombie")
     gate = provider.hold(leads[0].domain)
     zombie = make_runner(store=store, max_concurrency=1)
     zombie.create_batch("b1", leads, budget=GENEROUS_BUDGET)
+    healthy = ScriptedProvider(fake_clock, label="healthy")
+    successor = _runner(store, healthy, fake_clock, 2)
+    return store, gate, zombie, successor
+
+
+async def test_superseded_run_cannot_write_over_the_resumed_one(make_runner, provider, fake_clock):
+    leads = make_leads(2, seed="zombie")
+    store, gate, zombie, successor = _zombie_and_successor(make_runner, provider, fake_clock, leads)
     zombie_run = zombie.start("b1")
     await asyncio.sleep(0)  # the zombie claims lead 1 and waits on its provider
+    resumed = await successor.run("b1")  # takes lead 1 over and finishes the batch
 
-    gate.set()
-    resumed = await make_runner(store=store, max_concurrency=2).run("b1")
+    gate.set()  # the zombie's call returns; its checkpoint writes must all be refused
     with pytest.raises(StaleRunError, match="no longer owns batch 'b1'"):
         await zombie_run
     assert (resumed.status, resumed.done) == ("completed", 2)
+    assert {data["provider"] for result in store.results("b1") for data in result.steps.values()} == {"healthy"}
     assert store.step_result_count("b1") == 4
+
+
+async def test_superseded_run_cannot_record_its_failure_over_the_resumed_result(make_runner, provider, fake_clock):
+    leads = make_leads(1, seed="zombie-failure")
+    store, gate, zombie, successor = _zombie_and_successor(make_runner, provider, fake_clock, leads)
+    provider.fail_permanently(leads[0].domain, "zombie's verdict")
+    zombie_run = zombie.start("b1")
+    await asyncio.sleep(0)
+    await successor.run("b1")
+
+    gate.set()
+    with pytest.raises(StaleRunError):
+        await zombie_run
+    (result,) = store.results("b1")
+    assert (result.state, result.error) == ("done", None)
 
 
 def test_stale_token_cannot_finish_or_record_a_lead(fake_clock):
@@ -190,6 +216,26 @@ def test_stale_token_cannot_finish_or_record_a_lead(fake_clock):
     with pytest.raises(StaleRunError, match="not running under run 'old'"):
         store.finish_lead("b1", lead.lead_id, "old", error=None, now=fake_clock.now())
     assert store.results("b1")[0].state == "pending"
+
+
+def test_step_result_recorded_twice_is_stored_and_charged_once(fake_clock):
+    store = CheckpointStore.in_memory()
+    lead = make_leads(1, seed="twice")[0]
+    price = DEFAULT_PRICE_BOOK.price("enrichment")
+    store.create_batch("b1", [lead], [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now())
+    store.begin_run("b1", "run", now=fake_clock.now())
+    store.claim_lead("b1", lead.lead_id, "run", now=fake_clock.now())
+    first = store.record_step("b1", lead.lead_id, "run", step="enrichment", price=price, data={"n": 1}, now=fake_clock.now())
+    again = store.record_step("b1", lead.lead_id, "run", step="enrichment", price=price, data={"n": 2}, now=fake_clock.now())
+    assert first == again == Decimal("0.04")
+    assert store.results("b1")[0].steps == {"enrichment": {"n": 1}}
+    assert store.get_batch("b1").spent == Decimal("0.04")
+
+
+def test_naive_timestamps_are_refused_by_the_checkpoint(fake_clock):
+    store = CheckpointStore.in_memory()
+    with pytest.raises(StatementError, match="timezone-aware"):
+        store.create_batch("b1", make_leads(1), [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now().replace(tzinfo=None))
 
 
 def test_lead_already_claimed_is_not_claimed_twice(fake_clock):

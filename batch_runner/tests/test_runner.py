@@ -154,6 +154,18 @@ async def test_lead_slower_than_its_timeout_fails_as_timed_out(make_runner, prov
     assert "timed out after 60s in step 'website_assessment'" in results[slow.lead_id].error
 
 
+async def test_call_that_never_returns_is_cut_off_by_the_event_loop_timer(make_runner, provider):
+    # The FakeClock does not move while a call hangs, so this is the one test that waits on real time
+    # (50 ms): the loop's own timer is the backstop for providers that never answer.
+    hung, quick = make_leads(2, seed="hung")
+    provider.hold(hung.domain)
+    runner = make_runner(lead_timeout=0.05)
+    await _run(runner, [hung, quick])
+    results = {result.lead.lead_id: result for result in runner.results("b1")}
+    assert results[hung.lead_id].error == f"lead {hung.lead_id!r} timed out after 0.05s"
+    assert results[quick.lead_id].state == "done"
+
+
 async def test_result_arriving_after_the_deadline_is_not_kept(make_runner, provider):
     lead = make_leads(1, seed="late")[0]
     provider.take(lead.domain, 90)
@@ -291,6 +303,15 @@ async def test_starting_a_running_batch_again_returns_the_same_run(make_runner):
     first = runner.start("b1")
     assert runner.start("b1") is first
     await first
+
+
+@pytest.mark.parametrize(
+    "steps, message",
+    [([], "at least one step"), ([RecordingStep("same"), RecordingStep("same"), RecordingStep("other")], "repeated: same")],
+)
+def test_pipeline_needs_steps_with_unique_names(steps, message):
+    with pytest.raises(ValueError, match=message):
+        Pipeline(steps)
 
 
 async def test_runner_refuses_a_pipeline_step_without_a_price():
