@@ -28,7 +28,11 @@ def create_database_engine(url: str | URL) -> Engine:
     except ArgumentError as error:
         raise DatabaseConfigurationError(f"database URL {str(url)!r} is not a valid SQLAlchemy URL: {error}") from None
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        try:
+            return create_engine(parsed, pool_pre_ping=True)
+        except (ImportError, ArgumentError) as error:
+            shown = parsed.render_as_string(hide_password=True)
+            raise DatabaseConfigurationError(f"cannot use database {shown}: {type(error).__name__}: {error}") from None
     options: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": _SQLITE_BUSY_TIMEOUT_SECONDS},
     }

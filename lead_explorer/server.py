@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from lead_explorer.api import create_app
 from lead_explorer.database import create_database_engine, create_schema, is_in_memory_sqlite, session_factory
@@ -82,7 +83,11 @@ def parse_server_config(argv: Sequence[str], environ: Mapping[str, str]) -> Serv
 def build_repository(config: ServerConfig) -> LeadRepository:
     """Opens the database (creating the SQLite file's folder and the schema if needed) and returns its repository."""
     if config.database_url.get_backend_name() == "sqlite" and not is_in_memory_sqlite(config.database_url):
-        Path(str(config.database_url.database)).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(str(config.database_url.database)).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseConfigurationError(f"cannot create the database folder {folder}: {error.strerror}") from None
     engine = create_database_engine(config.database_url)
     create_schema(engine)
     return LeadRepository(session_factory(engine))
@@ -104,6 +109,9 @@ def main(
     except DatabaseConfigurationError as error:
         print(f"lead_explorer: {error}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as error:
+        print(f"lead_explorer: cannot open the database: {error}", file=sys.stderr)
+        return 1
     print(f"Lead Explorer database ({config.database_origin}): {_describe(config.database_url)}", file=out)
     interrupted = repository.fail_unfinished_enrichments(INTERRUPTED_ENRICHMENT, actor="server-start")
     if interrupted:

@@ -110,6 +110,14 @@ class SchemaValues:
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         self._components: Mapping[str, Any] = document.get("components", {}).get("schemas", {})
+        # Strategies are built once per schema object: building them on every draw is slow.
+        self._cache: dict[tuple[str, int], tuple[Mapping[str, Any], st.SearchStrategy[Any]]] = {}
+
+    def _cached(self, kind: str, schema: Mapping[str, Any], build: Any) -> st.SearchStrategy[Any]:
+        key = (kind, id(schema))
+        if key not in self._cache:
+            self._cache[key] = (schema, build(schema))  # keeps `schema` alive so its id stays unique
+        return self._cache[key][1]
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         """The schema a `$ref` points at (followed repeatedly); other schemas unchanged."""
@@ -126,6 +134,13 @@ class SchemaValues:
 
     def valid(self, schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
         """Values that satisfy `schema`."""
+        return self._cached("valid", schema, self._build_valid)
+
+    def invalid(self, schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
+        """Values that most likely break `schema`: wrong types, out-of-range values, broken objects."""
+        return self._cached("invalid", schema, self._build_invalid)
+
+    def _build_valid(self, schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
         schema = self.resolve(schema)
         if "allOf" in schema:
             return self.valid(self._merge_all_of(schema))
@@ -157,8 +172,7 @@ class SchemaValues:
             return json_values()
         return builder(schema)
 
-    def invalid(self, schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
-        """Values that most likely break `schema`: wrong types, out-of-range values, broken objects."""
+    def _build_invalid(self, schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
         schema = self.resolve(schema)
         if "allOf" in schema:
             schema = self._merge_all_of(schema)
@@ -287,78 +301,86 @@ def openapi_requests(
     if not found:
         raise UnsupportedSchemaError("the OpenAPI document has no operations under 'paths'")
     extra = dict(path_values or {})
-    return _requests(found, values, extra, include_invalid)
-
-
-@st.composite
-def _requests(
-    draw: st.DrawFn,
-    found: tuple[Operation, ...],
-    values: SchemaValues,
-    path_values: Mapping[str, st.SearchStrategy[Any]],
-    include_invalid: bool,
-) -> OpenApiRequest:
-    operation = draw(st.sampled_from(found))
-    parts = [parameter.name for parameter in operation.parameters]
-    if operation.body_schema is not None:
-        parts.append("<body>")
-    broken = draw(st.sampled_from([None, *parts]) if include_invalid and parts else st.none())
-    path = operation.path
-    query: dict[str, Any] = {}
-    headers: dict[str, str] = {}
-    for parameter in operation.parameters:
-        value = _draw_parameter(draw, parameter, values, path_values, broken=parameter.name == broken)
-        if value is _OMITTED:
-            continue
-        if parameter.location == "path":
-            path = path.replace("{" + parameter.name + "}", quote(str(value), safe=""))
-        elif parameter.location == "query":
-            query[parameter.name] = value
-        elif parameter.location == "header":
-            headers[parameter.name] = str(value)
-    body, has_body = None, False
-    if operation.body_schema is not None:
-        if broken == "<body>":
-            has_body = not (operation.body_required and draw(st.booleans()))
-            body = draw(values.invalid(operation.body_schema)) if has_body else None
-        else:
-            has_body = operation.body_required or draw(st.booleans())
-            body = draw(values.valid(operation.body_schema)) if has_body else None
-    return OpenApiRequest(operation, path, query, headers, body, has_body, conforms=broken is None)
+    return st.one_of([_operation_requests(_plan(operation, values, extra), include_invalid) for operation in found])
 
 
 class _Omitted:
-    """Marks an optional parameter left out of a request."""
+    """Marks an optional parameter or body left out of a request."""
 
 
 _OMITTED = _Omitted()
 
 
-def _draw_parameter(
-    draw: st.DrawFn,
-    parameter: Parameter,
-    values: SchemaValues,
-    path_values: Mapping[str, st.SearchStrategy[Any]],
-    *,
-    broken: bool,
-) -> Any:
-    if broken:
-        if parameter.required and draw(st.booleans()):
-            return _OMITTED
-        value = draw(st.one_of(st.text(max_size=40), values.invalid(parameter.schema).map(str)))
-    else:
-        if not parameter.required and draw(st.booleans()):
-            return _OMITTED
-        strategy = values.valid(parameter.schema)
-        if parameter.name in path_values and parameter.location == "path":
-            strategy = st.one_of(path_values[parameter.name], strategy)
-        value = draw(strategy)
-        if value is None:
-            return _OMITTED if not parameter.required else ""
-    if parameter.location == "header":
-        # HTTP header values are printable ASCII; anything else could not even be sent.
-        return "".join(character for character in str(value) if character in _PRINTABLE_ASCII).strip()
-    return value
+@dataclass(frozen=True)
+class _PartPlan:
+    """How to draw one part of a request (a parameter, or the body) either following its schema or not."""
+
+    name: str
+    location: str
+    required: bool
+    valid: st.SearchStrategy[Any]
+    broken: st.SearchStrategy[Any]
+
+
+def _plan(
+    operation: Operation, values: SchemaValues, path_values: Mapping[str, st.SearchStrategy[Any]]
+) -> tuple[Operation, tuple[_PartPlan, ...]]:
+    """Builds every strategy an operation needs once, up front (building strategies per draw is slow)."""
+    parts: list[_PartPlan] = []
+    for parameter in operation.parameters:
+        valid = values.valid(parameter.schema)
+        if parameter.location == "path" and parameter.name in path_values:
+            valid = st.one_of(path_values[parameter.name], valid)
+        broken = st.one_of(st.text(max_size=40), values.invalid(parameter.schema).map(str))
+        if parameter.required:
+            broken = st.one_of(st.just(_OMITTED), broken)
+        else:
+            valid = st.one_of(st.just(_OMITTED), valid)
+        parts.append(_PartPlan(parameter.name, parameter.location, parameter.required, valid, broken))
+    if operation.body_schema is not None:
+        valid_body = values.valid(operation.body_schema)
+        broken_body = values.invalid(operation.body_schema)
+        if operation.body_required:
+            broken_body = st.one_of(st.just(_OMITTED), broken_body)
+        else:
+            valid_body = st.one_of(st.just(_OMITTED), valid_body)
+        parts.append(_PartPlan("<body>", "body", operation.body_required, valid_body, broken_body))
+    return operation, tuple(parts)
+
+
+def _operation_requests(
+    plan: tuple[Operation, tuple[_PartPlan, ...]], include_invalid: bool
+) -> st.SearchStrategy[OpenApiRequest]:
+    operation, parts = plan
+    choices: list[int | None] = [None, *range(len(parts))] if include_invalid else [None]
+    broken_part = st.sampled_from(choices)
+
+    @st.composite
+    def requests(draw: st.DrawFn) -> OpenApiRequest:
+        broken = draw(broken_part)
+        path, query, headers = operation.path, {}, {}
+        body, has_body = None, False
+        for index, part in enumerate(parts):
+            value = draw(part.broken if index == broken else part.valid)
+            if value is _OMITTED:
+                continue
+            if value is None and part.location != "body":
+                # An optional parameter's `null` means "not sent"; a required one is sent empty.
+                if not part.required:
+                    continue
+                value = ""
+            if part.location == "path":
+                path = path.replace("{" + part.name + "}", quote(str(value), safe=""))
+            elif part.location == "query":
+                query[part.name] = value
+            elif part.location == "header":
+                # HTTP header values are printable ASCII; anything else could not even be sent.
+                headers[part.name] = "".join(char for char in str(value) if char in _PRINTABLE_ASCII).strip()
+            else:
+                body, has_body = value, True
+        return OpenApiRequest(operation, path, query, headers, body, has_body, conforms=broken is None)
+
+    return requests()
 
 
 def _parameter(raw: Mapping[str, Any], path: str, method: str) -> Parameter:

@@ -1,0 +1,163 @@
+import pytest
+from sqlalchemy import text
+
+from lead_explorer import LeadRepository, create_app, create_database_engine, session_factory
+from testing.leads import lead_payload
+
+
+async def test_create_returns_201_with_the_normalised_lead(client):
+    response = await client.post("/leads", json={"email": "Jane@ACME.com", "domain": "https://www.acme.com/"})
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["email"], body["domain"], body["is_manual"]) == ("jane@acme.com", "acme.com", False)
+    assert body["enrichment_status"] == "not_requested"
+
+
+async def test_created_lead_can_be_fetched_by_its_id(client, faker):
+    created = (await client.post("/leads", json=lead_payload(faker))).json()
+    response = await client.get(f"/leads/{created['id']}")
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"domain": "not a domain"}, "domain"),
+        ({"email": "a@acme.com", "company": "x" * 201}, "company"),
+        ({"email": "a@acme.com", "contact_name": "bell\x07"}, "contact_name"),
+        ({"email": "a@acme.com", "is_manual": "maybe"}, "is_manual"),
+        ({"email": "a@acme.com", "unknown": 1}, "unknown"),
+    ],
+)
+async def test_invalid_field_gets_422_naming_the_field_and_stores_nothing(client, body, field):
+    response = await client.post("/leads", json=body)
+    assert response.status_code == 422
+    assert ["body", field] in [error["loc"] for error in response.json()["detail"]]
+    assert (await client.get("/leads")).json()["total"] == 0
+
+
+async def test_lead_without_email_or_domain_gets_422_naming_email(client):
+    response = await client.post("/leads", json={"company": "Acme"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "email"]
+    assert "needs an email or a domain" in response.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("field, second", [("email", {"email": "JANE@acme.com"}), ("domain", {"domain": "acme.com/x"})])
+async def test_duplicate_gets_409_naming_the_conflicting_field(client, field, second):
+    first = (await client.post("/leads", json={"email": "jane@acme.com", "domain": "acme.com"})).json()
+    response = await client.post("/leads", json=second)
+    assert response.status_code == 409
+    assert (response.json()["field"], response.json()["existing_id"]) == (field, first["id"])
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+async def test_unknown_id_gets_404(client, method):
+    kwargs = {"json": {"company": "x"}} if method == "PATCH" else {}
+    response = await client.request(method, "/leads/00000000-0000-4000-8000-999999999999", **kwargs)
+    assert response.status_code == 404
+    assert "no lead with id" in response.json()["detail"]
+
+
+async def test_malformed_id_gets_422_naming_the_path_parameter(client):
+    response = await client.get("/leads/not-a-uuid")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "lead_id"]
+
+
+async def test_list_filters_searches_and_pages_with_a_total(client, faker, fake_clock):
+    for index in range(4):
+        await client.post("/leads", json=lead_payload(faker, source="web" if index % 2 else "referral"))
+        fake_clock.advance(1)
+    await client.post("/leads", json={"email": "ceo@needle-corp.com"})
+    page = (await client.get("/leads", params={"source": "web", "limit": 1})).json()
+    assert (page["total"], len(page["items"]), page["limit"], page["offset"]) == (2, 1, 1, 0)
+    found = (await client.get("/leads", params={"search": "NEEDLE"})).json()
+    assert [lead["email"] for lead in found["items"]] == ["ceo@needle-corp.com"]
+
+
+@pytest.mark.parametrize("params, field", [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"offset": -1}, "offset")])
+async def test_out_of_range_paging_gets_422_naming_the_parameter(client, params, field):
+    response = await client.get("/leads", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", field]
+
+
+async def test_patch_changes_given_fields_and_records_the_actor(client):
+    lead = (await client.post("/leads", json={"email": "a@acme.com", "company": "Acme"})).json()
+    response = await client.patch(f"/leads/{lead['id']}", json={"company": "Acme Inc"}, headers={"X-Actor": "dana"})
+    assert response.status_code == 200
+    assert (response.json()["company"], response.json()["email"]) == ("Acme Inc", "a@acme.com")
+    trail = (await client.get(f"/leads/{lead['id']}/audit")).json()
+    assert [(entry["action"], entry["actor"]) for entry in trail] == [("lead.created", "api"), ("lead.updated", "dana")]
+    assert "company" in trail[1]["changed_fields"]
+
+
+async def test_patch_with_an_invalid_email_gets_422_and_keeps_the_lead(client):
+    lead = (await client.post("/leads", json={"email": "a@acme.com"})).json()
+    response = await client.patch(f"/leads/{lead['id']}", json={"email": "broken@"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "email"]
+    assert (await client.get(f"/leads/{lead['id']}")).json()["email"] == "a@acme.com"
+
+
+async def test_patch_setting_is_manual_to_null_gets_422_naming_it(client):
+    lead = (await client.post("/leads", json={"email": "a@acme.com"})).json()
+    response = await client.patch(f"/leads/{lead['id']}", json={"is_manual": None})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "is_manual"]
+
+
+async def test_actor_header_with_control_characters_gets_422_naming_the_header(client):
+    response = await client.post("/leads", json={"email": "a@acme.com"}, headers={"X-Actor": "bob\x7f"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["header", "X-Actor"]
+
+
+async def test_delete_hides_the_lead_but_keeps_its_audit_trail(client):
+    lead = (await client.post("/leads", json={"email": "a@acme.com"})).json()
+    deleted = await client.delete(f"/leads/{lead['id']}")
+    assert deleted.status_code == 200 and deleted.json()["deleted_at"] is not None
+    assert (await client.get(f"/leads/{lead['id']}")).status_code == 404
+    trail = (await client.get(f"/leads/{lead['id']}/audit")).json()
+    assert [entry["action"] for entry in trail] == ["lead.created", "lead.deleted"]
+    assert (await client.get("/leads", params={"include_deleted": True})).json()["total"] == 1
+
+
+async def test_audit_verification_reports_a_valid_chain(client):
+    await client.post("/leads", json={"email": "a@acme.com"})
+    report = (await client.get("/audit/verify")).json()
+    assert (report["valid"], report["entries_checked"]) == (True, 1)
+
+
+async def test_audit_verification_reports_tampering(client, engine):
+    await client.post("/leads", json={"email": "a@acme.com"})
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE lead_audit_log SET actor = 'mallory'"))
+    report = (await client.get("/audit/verify")).json()
+    assert (report["valid"], report["broken_at_sequence"]) == (False, 1)
+
+
+async def test_health_reports_ok_when_the_database_answers(client):
+    response = await client.get("/health")
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok"})
+
+
+async def test_health_reports_503_when_the_database_is_unreachable(tmp_path):
+    import httpx
+
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'missing-folder' / 'leads.sqlite3'}")
+    app = create_app(LeadRepository(session_factory(engine)))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        response = await client.get("/health")
+    assert (response.status_code, response.json()["database"]) == (503, "unreachable")
+
+
+async def test_openapi_document_lists_every_operation(client):
+    document = (await client.get("/openapi.json")).json()
+    operations = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    assert {("POST", "/leads"), ("GET", "/leads"), ("GET", "/leads/{lead_id}"), ("PATCH", "/leads/{lead_id}"),
+            ("DELETE", "/leads/{lead_id}"), ("GET", "/leads/{lead_id}/audit"), ("POST", "/leads/quick-add"),
+            ("GET", "/enrichment-tasks/{task_id}"), ("GET", "/health")} <= operations

@@ -1,0 +1,189 @@
+import hashlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select, update
+
+from lead_explorer.audit import entry_payload
+from lead_explorer import (
+    GENESIS_CHECKSUM,
+    AuditAction,
+    AuditEntry,
+    DuplicateLeadError,
+    LeadRepository,
+    LeadValidationError,
+    WriteConflictError,
+    canonical_json,
+    create_database_engine,
+    create_schema,
+    entry_checksum,
+    session_factory,
+)
+from testing.leads import SequentialIds
+
+
+@pytest.fixture
+def history(repository):
+    """Four audited changes to two leads: create, update, create, delete."""
+    first = repository.create_lead(actor="alice", email="a@acme.com", company="Acme")
+    repository.update_lead(first.id, {"company": "Acme Inc"}, actor="bob")
+    second = repository.create_lead(actor="alice", domain="globex.io")
+    repository.delete_lead(second.id, actor="carol")
+    return first, second
+
+
+def tamper(engine, statement):
+    with engine.begin() as connection:
+        connection.execute(statement)
+
+
+def test_every_write_appends_one_entry_naming_who_did_what(repository, history):
+    first, second = history
+    assert [(e.action, e.actor) for e in repository.audit_trail(first.id)] == [
+        ("lead.created", "alice"),
+        ("lead.updated", "bob"),
+    ]
+    assert [(e.action, e.actor) for e in repository.audit_trail(second.id)] == [
+        ("lead.created", "alice"),
+        ("lead.deleted", "carol"),
+    ]
+
+
+def test_update_entry_records_before_and_after_and_the_changed_fields(repository, history, fake_clock):
+    update_entry = repository.audit_trail(history[0].id)[1]
+    assert (update_entry.before["company"], update_entry.after["company"]) == ("Acme", "Acme Inc")
+    assert update_entry.changed_fields == ("company",)
+    assert update_entry.occurred_at == fake_clock.now()
+
+
+def test_create_entry_has_no_before_and_the_full_lead_after(repository, history):
+    created = repository.audit_trail(history[0].id)[0]
+    assert created.before is None
+    assert created.after["email"] == "a@acme.com" and created.after["id"] == history[0].id
+
+
+def test_chain_links_each_entry_to_the_previous_checksum(repository, history):
+    entries = repository.audit_trail(history[0].id) + repository.audit_trail(history[1].id)
+    entries.sort(key=lambda entry: entry.sequence)
+    assert entries[0].previous_checksum == GENESIS_CHECKSUM
+    for earlier, later in zip(entries, entries[1:]):
+        assert later.previous_checksum == earlier.checksum
+
+
+def test_checksum_is_sha256_of_previous_checksum_and_canonical_json():
+    payload = {"sequence": 1, "b": [1, "é"], "a": None}
+    expected = hashlib.sha256((GENESIS_CHECKSUM + '{"a":null,"b":[1,"é"],"sequence":1}').encode()).hexdigest()
+    assert entry_checksum(GENESIS_CHECKSUM, payload) == expected
+
+
+@given(st.dictionaries(st.text(max_size=5), st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5))))
+def test_canonical_json_does_not_depend_on_key_order(mapping):
+    assert canonical_json(dict(reversed(list(mapping.items())))) == canonical_json(mapping)
+
+
+def test_untouched_chain_verifies(repository, history):
+    report = repository.verify_audit_chain()
+    assert (report.valid, report.entries_checked, report.broken_at_sequence) == (True, 4, None)
+
+
+def test_empty_log_verifies_with_the_genesis_head(repository):
+    report = repository.verify_audit_chain()
+    assert (report.valid, report.entries_checked, report.head_checksum) == (True, 0, GENESIS_CHECKSUM)
+
+
+def test_editing_an_entrys_contents_is_detected_at_that_entry(repository, history, engine):
+    tamper(engine, update(AuditEntry).where(AuditEntry.sequence == 2).values(actor="mallory"))
+    report = repository.verify_audit_chain()
+    assert (report.valid, report.broken_at_sequence, report.entries_checked) == (False, 2, 1)
+    assert "does not match the entry's contents" in report.reason
+
+
+def test_editing_a_recorded_before_value_is_detected(repository, history, engine):
+    with session_factory(engine)() as session:
+        entry = session.get(AuditEntry, 2)
+        entry.before = {**entry.before, "company": "Someone Else"}
+        session.commit()
+    assert repository.verify_audit_chain().broken_at_sequence == 2
+
+
+def test_deleting_an_entry_from_the_middle_is_detected(repository, history, engine):
+    tamper(engine, delete(AuditEntry).where(AuditEntry.sequence == 2))
+    report = repository.verify_audit_chain()
+    assert (report.valid, report.broken_at_sequence) == (False, 3)
+    assert "entries are missing" in report.reason
+
+
+def test_rewriting_an_entry_with_a_fresh_checksum_breaks_the_next_link(repository, history, engine):
+    with session_factory(engine)() as session:
+        entry = session.get(AuditEntry, 2)
+        entry.actor = "mallory"
+        entry.checksum = entry_checksum(entry.previous_checksum, entry_payload(entry))
+        session.commit()
+    report = repository.verify_audit_chain()
+    assert (report.valid, report.broken_at_sequence) == (False, 3)
+    assert "previous_checksum" in report.reason
+
+
+def test_dropping_the_newest_entries_is_detected_against_a_kept_head(repository, history, engine):
+    head = repository.verify_audit_chain().head_checksum
+    tamper(engine, delete(AuditEntry).where(AuditEntry.sequence == 4))
+    assert repository.verify_audit_chain().valid
+    report = repository.verify_audit_chain(expected_head=head)
+    assert not report.valid and report.reason.endswith(f"expected {head}")
+
+
+def test_rejected_writes_leave_no_audit_entry(repository, engine):
+    lead = repository.create_lead(actor="alice", email="a@acme.com")
+    with pytest.raises(DuplicateLeadError):
+        repository.create_lead(actor="alice", email="a@acme.com")
+    with pytest.raises(LeadValidationError):
+        repository.update_lead(lead.id, {"email": "broken"}, actor="alice")
+    with session_factory(engine)() as session:
+        assert session.scalars(select(AuditEntry.action)).all() == [AuditAction.CREATED.value]
+
+
+def test_a_lead_whose_audit_entry_cannot_be_stored_is_not_stored_either(repository, engine, fake_clock):
+    existing = repository.create_lead(actor="alice", email="a@acme.com")
+    # Forge a log whose newest checksum is already some entry's predecessor: the next append must collide.
+    forged = {"lead_id": existing.id, "action": "x", "actor": "x", "occurred_at": fake_clock.now()}
+    tamper(engine, AuditEntry.__table__.insert().values(sequence=7, previous_checksum="a" * 64, checksum="b" * 64, **forged))
+    tamper(engine, AuditEntry.__table__.insert().values(sequence=3, previous_checksum="b" * 64, checksum="c" * 64, **forged))
+    with pytest.raises(WriteConflictError, match="create lead collided with concurrent writes 3 times"):
+        repository.create_lead(actor="alice", email="b@acme.com")
+    assert [lead.email for lead in repository.list_leads().items] == ["a@acme.com"]
+
+
+operations = st.lists(
+    st.tuples(st.sampled_from(["create", "update", "delete"]), st.integers(min_value=0, max_value=5)),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(operations)
+def test_any_sequence_of_writes_leaves_a_valid_chain_with_one_entry_per_change(steps):
+    repository = LeadRepository(session_factory(_audit_engine()), new_id=SequentialIds())
+    made, changes = [], 0
+    for action, index in steps:
+        if action == "create":
+            made.append(repository.create_lead(actor="p", email=f"lead{changes}@acme.com").id)
+            changes += 1
+        elif made and action == "update":
+            repository.update_lead(made[index % len(made)], {"company": f"Co {changes}"}, actor="p")
+            changes += 1
+        elif made:
+            lead_id = made.pop(index % len(made))
+            repository.delete_lead(lead_id, actor="p")
+            changes += 1
+    report = repository.verify_audit_chain()
+    assert report.valid and report.entries_checked == changes
+
+
+def _audit_engine():
+    engine = create_database_engine("sqlite://")
+    create_schema(engine)
+    return engine
+
+

@@ -1,0 +1,143 @@
+import io
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from lead_explorer import LeadRepository, demo_leads, load_demo_leads
+from lead_explorer.server import (
+    DATABASE_FILE_NAME,
+    INTERRUPTED_ENRICHMENT,
+    build_repository,
+    default_database_path,
+    main,
+    parse_server_config,
+)
+
+
+class RecordingServe:
+    """Stands in for uvicorn.run: records what would have been served."""
+
+    def __init__(self) -> None:
+        self.calls = []
+
+    def __call__(self, app, **options):
+        self.calls.append((app, options))
+
+
+def run_main(argv, environ):
+    serve, out = RecordingServe(), io.StringIO()
+    code = main(argv, environ=environ, serve=serve, out=out)
+    return code, serve, out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({"LEADFACTORY_DATA_DIR": "/data/lf", "HOME": "/home/u"}, Path("/data/lf")),
+        ({"XDG_DATA_HOME": "/xdg", "HOME": "/home/u"}, Path("/xdg/leadfactory")),
+        ({"HOME": "/home/u"}, Path("/home/u/.local/share/leadfactory")),
+    ],
+)
+def test_default_database_lives_in_the_data_directory(environ, expected):
+    assert default_database_path(environ) == expected / DATABASE_FILE_NAME
+
+
+def test_defaults_are_localhost_8000_on_the_default_sqlite_file():
+    config = parse_server_config([], {"HOME": "/home/u"})
+    assert (config.host, config.port, config.demo, config.database_origin) == ("127.0.0.1", 8000, False, "default")
+    assert config.database_url.database == f"/home/u/.local/share/leadfactory/{DATABASE_FILE_NAME}"
+
+
+def test_environment_url_overrides_the_default():
+    config = parse_server_config([], {"HOME": "/h", "LEADFACTORY_DATABASE_URL": "postgresql://u:secret@db/leads"})
+    assert (config.database_url.get_backend_name(), config.database_origin) == ("postgresql", "$LEADFACTORY_DATABASE_URL")
+
+
+def test_relative_database_option_is_taken_from_where_bazel_run_was_typed():
+    config = parse_server_config(["--database", "var/leads.db"], {"BUILD_WORKING_DIRECTORY": "/work/tree"})
+    assert config.database_url.database == "/work/tree/var/leads.db"
+
+
+@pytest.mark.parametrize("argv", [["--port", "70000"], ["--demo-count", "-1"], ["--port", "eighty"]])
+def test_bad_options_exit_with_a_usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as caught:
+        parse_server_config(argv, {"HOME": "/h"})
+    assert caught.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_main_creates_the_schema_prints_the_database_and_serves_on_localhost(tmp_path):
+    code, serve, output = run_main(["--port", "8123"], {"LEADFACTORY_DATA_DIR": str(tmp_path / "data")})
+    database = tmp_path / "data" / DATABASE_FILE_NAME
+    assert code == 0 and database.exists()
+    assert f"SQLite file {database}" in output
+    app, options = serve.calls[0]
+    assert isinstance(app, FastAPI) and options == {"host": "127.0.0.1", "port": 8123}
+
+
+def test_main_with_demo_loads_the_demo_leads_once(tmp_path):
+    environ = {"LEADFACTORY_DATA_DIR": str(tmp_path)}
+    _, _, first = run_main(["--demo", "--demo-count", "3"], environ)
+    _, _, second = run_main(["--demo", "--demo-count", "3"], environ)
+    assert "3 new lead(s) loaded (0 already present)" in first
+    assert "0 new lead(s) loaded (3 already present)" in second
+
+
+def test_main_fails_enrichments_left_unfinished_by_an_earlier_run(tmp_path):
+    config = parse_server_config([], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    repository = build_repository(config)
+    lead = repository.create_lead(actor="t", domain="acme.com", enrich=True)
+    _, _, output = run_main([], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    assert "Marked 1 unfinished enrichment task(s)" in output
+    assert build_repository(config).get_lead(lead.id).enrichment_error == INTERRUPTED_ENRICHMENT
+
+
+def test_main_rejects_an_unusable_database_url_with_exit_code_2(capsys):
+    code, serve, _ = run_main([], {"LEADFACTORY_DATABASE_URL": "not a url"})
+    assert (code, serve.calls) == (2, [])
+    assert "LEADFACTORY_DATABASE_URL='not a url' is not a database URL" in capsys.readouterr().err
+
+
+def test_main_names_a_database_whose_driver_is_missing_without_its_password(capsys):
+    code, _, _ = run_main([], {"LEADFACTORY_DATABASE_URL": "mysql+nosuchdriver://u:secret@db/leads"})
+    error = capsys.readouterr().err
+    assert code == 2
+    assert "cannot use database mysql+nosuchdriver://u:***@db/leads" in error and "secret" not in error
+
+
+def test_main_reports_a_database_folder_it_cannot_create_with_exit_code_2(tmp_path, capsys):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    code, _, _ = run_main(["--database", str(not_a_folder / "sub" / "leads.db")], {})
+    assert code == 2
+    assert f"cannot create the database folder {not_a_folder / 'sub'}" in capsys.readouterr().err
+
+
+def test_main_reports_a_database_it_cannot_open_with_exit_code_1(tmp_path, capsys):
+    code, serve, _ = run_main(["--database", str(tmp_path)], {})
+    assert (code, serve.calls) == (1, [])
+    assert "cannot open the database" in capsys.readouterr().err
+
+
+def test_main_describes_in_memory_databases_as_lost_on_exit():
+    _, _, output = run_main([], {"LEADFACTORY_DATABASE_URL": "sqlite://"})
+    assert "in-memory SQLite (lost on exit)" in output
+
+
+def test_demo_leads_are_the_same_for_the_same_seed_and_distinct_by_domain():
+    leads = demo_leads(30, seed=7)
+    assert leads == demo_leads(30, seed=7)
+    assert len({lead.domain for lead in leads}) == 30
+    assert all(lead.email.endswith("@" + lead.domain) for lead in leads)
+
+
+def test_demo_lead_count_must_not_be_negative():
+    with pytest.raises(ValueError, match="must not be negative"):
+        demo_leads(-1)
+
+
+def test_loading_demo_leads_stores_valid_audited_leads(repository: LeadRepository):
+    assert load_demo_leads(repository, 5, seed=1) == 5
+    assert repository.list_leads().total == 5
+    assert repository.verify_audit_chain().entries_checked == 5
