@@ -30,7 +30,7 @@ def _requests():
     return openapi_requests(app.openapi(), path_values={"lead_id": st.sampled_from(known), "task_id": st.sampled_from(known)})
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(request=_requests())
 async def test_no_generated_request_gets_a_server_error_or_an_undocumented_status(request):
     app, repository, _ = _service()

@@ -16,6 +16,7 @@ path segment. The server must answer both kinds without an error of its own.
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -176,6 +177,9 @@ class SchemaValues:
         schema = self.resolve(schema)
         if "allOf" in schema:
             schema = self._merge_all_of(schema)
+        for combinator in ("anyOf", "oneOf"):
+            if combinator in schema:
+                return self._invalid_for_all(schema, combinator)
         kind = schema.get("type")
         if kind is None and "properties" in schema:
             kind = "object"
@@ -186,14 +190,40 @@ class SchemaValues:
             if "maxLength" in schema:
                 limit = schema["maxLength"]
                 options.append(st.text(min_size=limit + 1, max_size=limit + 20))
-            options.append(st.text(max_size=30))
+            if "minLength" in schema and schema["minLength"] > 0:
+                options.append(st.text(max_size=schema["minLength"] - 1))
+            if "format" in schema or "pattern" in schema:
+                options.append(st.text(max_size=30))  # arbitrary text rarely has the format
         if kind in ("integer", "number"):
             if "minimum" in schema:
-                options.append(st.integers(max_value=int(schema["minimum"]) - 1))
+                options.append(st.integers(max_value=math.ceil(schema["minimum"]) - 1))
+            if "exclusiveMinimum" in schema:
+                options.append(st.integers(max_value=math.floor(schema["exclusiveMinimum"])))
             if "maximum" in schema:
-                options.append(st.integers(min_value=int(schema["maximum"]) + 1))
-        if "enum" in schema:
-            options.append(st.text(max_size=15).filter(lambda value: value not in schema["enum"]))
+                options.append(st.integers(min_value=math.floor(schema["maximum"]) + 1))
+            if "exclusiveMaximum" in schema:
+                options.append(st.integers(min_value=math.ceil(schema["exclusiveMaximum"])))
+        allowed = [schema["const"]] if "const" in schema else schema.get("enum")
+        if allowed is not None:
+            options.append(st.text(max_size=15))
+            return st.one_of(options).filter(lambda value: not any(_same_json(value, ok) for ok in allowed))
+        return st.one_of(options)
+
+    def _invalid_for_all(self, schema: Mapping[str, Any], combinator: str) -> st.SearchStrategy[Any]:
+        """Values no branch accepts: a branch's own violations when no other branch takes that JSON type."""
+        siblings = {key: value for key, value in schema.items() if key != combinator}
+        branches = [{**self.resolve(branch), **siblings} for branch in schema[combinator]]
+        kinds = [branch.get("type") for branch in branches]
+        if not all(isinstance(kind, str) for kind in kinds) or len(set(kinds)) != len(kinds):
+            return json_values()  # overlapping branches: no cheap way to miss them all
+        options = [
+            self.invalid(branch).filter(
+                lambda value, own=branch["type"]: not any(
+                    _json_type_accepts(kind, value) for kind in kinds if kind != own
+                )
+            )
+            for branch in branches
+        ]
         return st.one_of(options)
 
     def _merge_all_of(self, schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -403,6 +433,23 @@ def _wrong_type(kind: Any) -> st.SearchStrategy[Any]:
         "null": st.integers() | st.text(min_size=1, max_size=10),
     }
     return others.get(kind, json_values()) if isinstance(kind, str) else json_values()
+
+
+def _same_json(left: Any, right: Any) -> bool:
+    """JSON equality: unlike Python's, true is not 1."""
+    return type(left) is type(right) and left == right
+
+
+def _json_type_accepts(kind: str, value: Any) -> bool:
+    """Whether a JSON value (as Python) has JSON schema type `kind`."""
+    if isinstance(value, bool):
+        return kind == "boolean"
+    if isinstance(value, int):
+        return kind in ("integer", "number")
+    if isinstance(value, float):
+        return kind == "number"
+    checks = {"string": str, "array": list, "object": dict, "null": type(None)}
+    return kind in checks and isinstance(value, checks[kind])
 
 
 _PRINTABLE_ASCII = frozenset(string.printable) - frozenset("\t\n\r\x0b\x0c")
