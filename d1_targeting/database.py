@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -21,12 +21,13 @@ def make_engine(url: str = DEFAULT_DATABASE_URL) -> Engine:
     read-then-write upgrade (and SAVEPOINTs work, which pysqlite's own transaction handling breaks).
     """
     options: dict[str, Any] = {}
-    if url.startswith("sqlite"):
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    if sqlite:
         options["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        if url in ("sqlite://", "sqlite:///:memory:"):
+        if make_url(url).database in (None, "", ":memory:"):
             options["poolclass"] = StaticPool
     engine = create_engine(url, **options)
-    if engine.dialect.name == "sqlite":
+    if sqlite:
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_immediate)
     Base.metadata.create_all(engine)

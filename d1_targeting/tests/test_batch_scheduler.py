@@ -1,3 +1,5 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -13,7 +15,6 @@ from d1_targeting import (
     ScheduleConfig,
     SchedulingError,
     StateConstraint,
-    TargetUniverse,
     UniverseManager,
     UniverseSpec,
     make_engine,
@@ -48,6 +49,10 @@ class World:
             campaign = self.campaigns.build(universe.id, priority_weight=weight)
             session.add(campaign)
         return campaign.id
+
+
+def _slot(batch):
+    return batch.campaign_id, batch.sequence
 
 
 @pytest.fixture
@@ -182,6 +187,32 @@ def test_a_campaign_scheduled_today_is_recorded_for_its_idle_boost(world, clock)
     world.scheduler.run()
     with world.sessions() as session:
         assert session.get(Campaign, campaign_id).last_scheduled_on == MONDAY
+
+
+def test_two_schedulers_running_at_once_never_duplicate_a_days_batches(tmp_path):
+    url = f"sqlite:///{tmp_path / 'targeting.db'}"
+    clock = FakeClock(MONDAY_8AM)
+    worlds = [World(make_session_factory(make_engine(url)), clock, seed="race") for _ in range(2)]
+    campaign_ids = [worlds[0].campaign(state, 30) for state in ("TX", "OH", "NY")]
+    start = threading.Barrier(2)
+
+    def run(world):
+        start.wait()
+        return world.scheduler.run()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        plans = list(pool.map(run, worlds))
+    batches = worlds[0].scheduler.batches_for(MONDAY)
+    assert sorted((batch for plan in plans for batch in plan.batches), key=_slot) == batches
+    assert sorted({batch.campaign_id for batch in batches}) == campaign_ids
+    assert len({(batch.campaign_id, batch.sequence) for batch in batches}) == len(batches)
+    for campaign_id in campaign_ids:
+        targets = [target for batch in batches if batch.campaign_id == campaign_id for target in batch.target_ids]
+        assert len(targets) == len(set(targets))
+    # The loser of a race hands its units back: every unit held is in a batch, and none is over the quota.
+    batched = sum(len(batch.target_ids) for batch in batches)
+    assert batched == worlds[1].quota.status().reserved <= 50
+    assert all(item.status.value != "open" for item in worlds[1].quota.reservations())
 
 
 @pytest.mark.parametrize(

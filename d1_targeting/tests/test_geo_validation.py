@@ -66,6 +66,10 @@ def test_any_malformed_zip_is_reported_as_malformed(zip_code):
     assert only_finding(include=[ZipConstraint(zip_code)]).kind is GeoFindingKind.MALFORMED_ZIP
 
 
+def test_zip_given_with_its_own_state_passes():
+    assert findings_of(include=[ZipConstraint("10001-0001", "New York")]) == ()
+
+
 def test_excluded_radius_may_cross_the_border():
     assert findings_of(include=[StateConstraint("WA")], exclude=[RadiusConstraint(47.6062, -122.3321, 150)]) == ()
 

@@ -10,6 +10,7 @@ from d1_targeting import (
     ReservationNotFoundError,
     ReservationStateError,
     ReservationStatus,
+    SystemClock,
     make_engine,
     make_session_factory,
 )
@@ -26,6 +27,12 @@ def clock():
 @pytest.fixture
 def tracker(sessions, clock):
     return QuotaTracker(sessions, clock, QuotaPolicy(daily_quota=100))
+
+
+def test_system_clock_reads_timezone_aware_utc_time():
+    before = datetime.now(timezone.utc)
+    now = SystemClock().now()
+    assert now.tzinfo is timezone.utc and before <= now <= datetime.now(timezone.utc)
 
 
 def test_campaign_cap_defaults_to_40_percent_of_the_day():
