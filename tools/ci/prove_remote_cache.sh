@@ -17,7 +17,11 @@ if ! command -v nginx >/dev/null; then
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
 fi
 mkdir -p "$work/cache" "$work/nginx"
+# nginx's workers drop to an unprivileged user unless told otherwise; they must write into $work.
+worker_user=""
+[[ $(id -u) -eq 0 ]] && worker_user="user root;"
 cat > "$work/nginx/nginx.conf" <<CONF
+$worker_user
 daemon off;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
@@ -49,14 +53,14 @@ for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
 
 flags=(--config=remote-cache "--remote_cache=http://127.0.0.1:$port" --disk_cache= --noshow_progress)
 echo "== first run: results are uploaded to http://127.0.0.1:$port"
-tools/bazel --output_base="$output_base" test "${flags[@]}" "${targets[@]}" 2>&1 | grep -E "processes|Executed" || true
+tools/bazel --output_base="$output_base" test "${flags[@]}" "${targets[@]}" 2>&1 | grep -E "processes|Executed|WARNING" -A3 || true; find "$work/cache" -type f | sed "s|$work/cache/||" | cut -d/ -f1 | sort | uniq -c
 tools/bazel --output_base="$output_base" clean
 echo "== after bazel clean: every test should come from the remote cache"
 second=$(tools/bazel --output_base="$output_base" test "${flags[@]}" "${targets[@]}" 2>&1)
-echo "$second" | grep -E "processes|Executed|ERROR" || echo "$second" | tail -20
+echo "$second" | grep -E "processes|Executed|ERROR|WARNING" -A3 || echo "$second" | tail -20
 test_count=$(tools/bazel --output_base="$output_base" query "tests(${targets[*]})" 2>/dev/null | wc -l)
 hits=$(echo "$second" | sed -n 's/.* \([0-9][0-9]*\) remote cache hit.*/\1/p' | tail -1)
-local_runs=$(echo "$second" | grep -oE '[0-9]+ (linux-sandbox|processwrapper-sandbox|local)' | awk '{s+=$1} END {print s+0}')
+local_runs=$(echo "$second" | { grep -oE '[0-9]+ (linux-sandbox|processwrapper-sandbox|local)' || true; } | awk '{s+=$1} END {print s+0}')
 echo "tests: $test_count, remote cache hits: ${hits:-0}, actions run locally: $local_runs"
 if [[ "${hits:-0}" -ge "$test_count" && "$local_runs" -eq 0 ]]; then
   echo "remote cache: OK (every test was a remote cache hit)"
