@@ -1,6 +1,6 @@
 """The base client every provider uses: httpx.AsyncClient plus the gateway's policies, in a fixed order.
 
-A call goes: budget check → cache lookup → circuit breaker → rate limiter → request → error mapping →
+A call goes: cache lookup → budget check → circuit breaker → rate limiter → request → error mapping →
 parse, with the breaker, limiter, request and parse retried together under the retry policy; the
 outcome and cost of every call end up in the cost ledger.
 """
@@ -130,22 +130,22 @@ class GatewayClient:
     async def execute(self, call: ProviderCall, parse: Parser[T], cost_of: CostOf[T] | None = None) -> CallResult[T]:
         """Runs `call` through every policy; returns the parsed value and its cost, or raises a GatewayError."""
         policies = self.policies
-        try:
-            if policies.budget is not None:
-                policies.budget.check(self.provider, call.estimated_cost, call.priority)
-        except BudgetExceeded:
-            self._record(call, Decimal(0), Outcome.BLOCKED_BUDGET)
-            raise
         request = self.http.build_request(
             call.method, call.path, params=call.params, json=call.json, data=call.data, headers=dict(call.headers)
         )
-        cacheable = policies.cache is not None and call.is_idempotent
-        if cacheable:
-            cached = policies.cache.get(request)  # type: ignore[union-attr]
-            if cached is not None:
+        cache = policies.cache if call.is_idempotent else None
+        if cache is not None:
+            cached = cache.get(request)
+            if cached is not None:  # free, so served even when the budget is spent
                 value = parse(cached)
                 self._record(call, Decimal(0), Outcome.CACHE_HIT, cached.status_code)
                 return CallResult(value, Decimal(0), True, cached)
+        if policies.budget is not None:
+            try:
+                policies.budget.check(self.provider, call.estimated_cost, call.priority)
+            except BudgetExceeded:
+                self._record(call, Decimal(0), Outcome.BLOCKED_BUDGET)
+                raise
 
         try:
             response, value = await self._retrier.run(
@@ -162,8 +162,8 @@ class GatewayClient:
             raise
         cost = cost_of(value) if cost_of is not None else call.estimated_cost
         self._record(call, cost, Outcome.SUCCESS, response.status_code)
-        if cacheable:
-            policies.cache.put(request, response, idempotent=True)  # type: ignore[union-attr]
+        if cache is not None:
+            cache.put(request, response, idempotent=True)
         return CallResult(value, cost, False, response)
 
     async def _attempt(self, call: ProviderCall, request: httpx.Request, parse: Parser[T]) -> tuple[httpx.Response, T]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable, Mapping
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import TypeVar, cast
 
 import httpx
 
@@ -31,7 +31,7 @@ from d0_gateway.providers.screenshotone import ScreenshotOneClient
 from d0_gateway.providers.semrush import SemrushClient
 from d0_gateway.providers.sendgrid import SendGridClient
 from d0_gateway.providers.stripe import StripeClient
-from d0_gateway.settings import GatewaySettings, ProviderSettings
+from d0_gateway.settings import GatewaySettings
 
 PROVIDER_CLIENTS: Mapping[str, type[ProviderClient]] = {
     cls.name: cls
@@ -136,9 +136,7 @@ class Gateway:
         return self._typed("screenshotone", ScreenshotOneClient)
 
     def _typed(self, name: str, cls: type[C]) -> C:
-        client = self.client(name)
-        assert isinstance(client, cls)
-        return client
+        return cast(C, self.client(name))  # PROVIDER_CLIENTS maps `name` to `cls`
 
     def _build(self, name: str) -> ProviderClient:
         settings = self.settings.provider(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from d0_gateway.errors import ConfigurationError
 from d0_gateway.policies.budget import BudgetLimits
@@ -59,8 +60,8 @@ class ProviderSettings:
         return self.costs.get(operation, Decimal(0))
 
 
-def _provider(name: str, base_url: str, env: Mapping[str, str], costs: Mapping[str, str], **kwargs: object) -> ProviderSettings:
-    return ProviderSettings(name, base_url, dict(env), {op: Decimal(c) for op, c in costs.items()}, **kwargs)  # type: ignore[arg-type]
+def _provider(name: str, base_url: str, env: Mapping[str, str], costs: Mapping[str, str], **kwargs: Any) -> ProviderSettings:
+    return ProviderSettings(name, base_url, dict(env), {op: Decimal(c) for op, c in costs.items()}, **kwargs)
 
 
 # Prices are list prices per call in USD (OpenAI is priced from token usage: see providers/openai.py).

@@ -9,8 +9,9 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, Engine, Integer, String, create_engine, func, select
+from sqlalchemy import BigInteger, Date, DateTime, Engine, Integer, Select, String, create_engine, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
@@ -178,7 +179,14 @@ class CostLedger:
         return {row[0]: from_micros(int(row[1])) for row in rows}
 
     @staticmethod
-    def _filtered(query, provider, campaign_id, day, start, end):  # type: ignore[no-untyped-def]
+    def _filtered(
+        query: Select[Any],
+        provider: str | None,
+        campaign_id: str | None,
+        day: date | None,
+        start: date | None,
+        end: date | None,
+    ) -> Select[Any]:
         if provider is not None:
             query = query.where(LedgerRow.provider == provider)
         if campaign_id is not None:

@@ -1,3 +1,5 @@
+import gzip
+
 import httpx
 import pytest
 from hypothesis import given, settings
@@ -95,8 +97,6 @@ def test_backend_evicts_the_least_recently_used_entry_when_full(fake_clock):
 
 
 def test_cached_body_is_returned_decoded_even_if_it_came_gzipped(fake_clock):
-    import gzip
-
     cache = ResponseCache(60, fake_clock)
     request = get("https://api.example.com/z")
     wire = httpx.Response(200, content=gzip.compress(b'{"z": 1}'), headers={"Content-Encoding": "gzip"})

@@ -228,3 +228,14 @@ def test_call_idempotence_defaults_from_the_method():
     assert find_call().is_idempotent is True
     assert find_call(method="POST").is_idempotent is False
     assert find_call(method="POST", idempotent=True).is_idempotent is True
+
+
+async def test_a_cached_answer_is_served_free_even_when_the_budget_is_spent(make_client, places, fake_clock, ledger):
+    route = places.find_place()
+    budget = BudgetGuard(ledger, fake_clock, provider_limits={"google_places": BudgetLimits(daily=Decimal("0.017"))})
+    client = make_client(cache=ResponseCache(60, fake_clock), budget=budget)
+    first = await client.execute(find_call(), parse)
+    assert (await client.execute(find_call(), parse)).value == first.value
+    with pytest.raises(BudgetExceeded):
+        await client.execute(find_call(params={"input": "Other Business", "key": "test-key"}), parse)
+    assert route.call_count == 1

@@ -108,7 +108,7 @@ async def test_budget_from_settings_blocks_calls_across_the_gateway(settings, tr
     assert route.call_count == 0
 
 
-async def test_stub_mode_serves_every_provider_offline_without_keys(fake_clock):
+async def test_stub_mode_serves_every_provider_offline_without_keys(fake_clock, stripe_mock):
     async with build_gateway(stub=True, environ={}, clock=fake_clock, rng=random.Random(0)) as gateway:
         found = await gateway.google_places.find_place("Blue Door Bakery Austin")
         details = await gateway.google_places.place_details(found.candidates[0].place_id)
@@ -128,9 +128,9 @@ async def test_stub_mode_serves_every_provider_offline_without_keys(fake_clock):
         assert (await gateway.semrush.domain_overview("acme.com", database="uk")).database == "uk"
         shot = await gateway.screenshotone.capture(gateway.screenshotone.options(url="https://acme.example/", format="webp"))
         assert shot.content_type == "image/webp"
-        payload = b'{"id": "evt_1", "object": "event", "type": "x", "created": 1, "livemode": false, "data": {"object": {}}}'
+        payload = stripe_mock.event_payload()
         header = sign_webhook(payload, "stub-stripe-webhook_secret", int(fake_clock.now().timestamp()))
-        assert gateway.stripe.verify_webhook(payload, header).id == "evt_1"
+        assert gateway.stripe.verify_webhook(payload, header).type == "checkout.session.completed"
         assert {e.provider for e in gateway.ledger.entries()} == set(DEFAULT_PROVIDERS)
 
 
