@@ -128,11 +128,11 @@ operations = st.lists(
         st.tuples(st.just("get"), st.integers(0, 4)),
         st.tuples(st.just("advance"), st.floats(0, 40)),
     ),
-    max_size=50,
+    max_size=30,
 )
 
 
-@settings(max_examples=50)
+@settings(max_examples=30)
 @given(operations=operations, ttl=st.floats(1, 30), size=st.integers(1, 5))
 def test_never_returns_an_expired_or_error_response(operations, ttl, size):
     clock = FakeClock()

@@ -113,11 +113,11 @@ events = st.lists(
         st.just("release"),
         st.floats(0, 15).map(lambda seconds: ("advance", seconds)),
     ),
-    max_size=60,
+    max_size=40,
 )
 
 
-@settings(max_examples=50)
+@settings(max_examples=30)
 @given(events=events, failures=st.integers(1, 4), successes=st.integers(1, 3))
 def test_state_machine_never_leaves_its_legal_transitions(events, failures, successes):
     clock = FakeClock()

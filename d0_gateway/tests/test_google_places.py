@@ -133,7 +133,7 @@ async def test_blank_query_is_rejected_before_any_request(gateway, query):
         await gateway.google_places.find_place(query)
 
 
-@settings(max_examples=50)
+@settings(max_examples=30)
 @given(body=find_place_bodies())
 def test_every_valid_find_place_body_parses_with_its_candidates(body):
     parsed = FindPlaceResponse.model_validate(body)

@@ -94,7 +94,7 @@ async def test_paging_out_of_range_is_rejected(gateway, limit, offset):
         await gateway.hunter.domain_search("acme.com", limit=limit, offset=offset)
 
 
-@settings(max_examples=50)
+@settings(max_examples=30)
 @given(body=hunter_email_finder_bodies())
 def test_every_valid_email_finder_body_parses_found_or_not(body):
     data = EmailFinderResponse.model_validate(body).data

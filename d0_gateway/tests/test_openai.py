@@ -85,7 +85,7 @@ def test_dated_snapshot_is_priced_by_its_longest_family_prefix():
     assert price_for("gpt-4.1-nano-2025-04-14") == MODEL_PRICES["gpt-4.1-nano"]
 
 
-@settings(max_examples=50)
+@settings(max_examples=30)
 @given(body=chat_completion_bodies())
 def test_cost_is_additive_and_proportional_in_usage_for_every_valid_completion(body):
     completion = ChatCompletion.model_validate(body)

@@ -66,7 +66,7 @@ def test_invalid_rate_or_burst_is_rejected(fake_clock, rate, burst):
         RateLimiter(rate=rate, burst=burst, clock=fake_clock)
 
 
-@settings(max_examples=50)
+@settings(max_examples=30)
 @given(
     rate=st.floats(0.1, 50),
     burst=st.integers(1, 10),

@@ -70,7 +70,7 @@ def test_error_helper_rejects_a_success_status(router):
         SemrushMock(router).error("GET", "/", 200)
 
 
-@settings(max_examples=50)
+@settings(max_examples=30)
 @given(values=semrush_overview_values())
 def test_every_valid_row_round_trips_through_the_table_parser(values):
     text = SemrushMock.overview_text(None, values)
