@@ -27,8 +27,8 @@ def normalize_email(value: str, field: str = "email") -> str:
         parsed = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
         raise LeadValidationError(field, value, f"is not a valid email address: {error}") from None
-    domain = parsed.ascii_domain.lower()
-    return f"{parsed.local_part.lower()}@{domain}"
+    # email-validator also bounds the length after IDNA encoding, so the result fits the column.
+    return f"{parsed.local_part.lower()}@{parsed.ascii_domain.lower()}"
 
 
 def normalize_domain(value: str, field: str = "domain") -> str:

@@ -1,3 +1,4 @@
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -146,8 +147,6 @@ async def test_health_reports_ok_when_the_database_answers(client):
 
 
 async def test_health_reports_503_when_the_database_is_unreachable(tmp_path):
-    import httpx
-
     engine = create_database_engine(f"sqlite:///{tmp_path / 'missing-folder' / 'leads.sqlite3'}")
     app = create_app(LeadRepository(session_factory(engine)))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:

@@ -77,6 +77,13 @@ def test_invalid_emails_are_rejected_naming_the_field(raw):
     assert str(caught.value).startswith("contact_email: ")
 
 
+def test_email_whose_encoded_domain_is_too_long_is_rejected():
+    address = "x" * 64 + "@" + ".".join(["bücher"] * 25) + ".de"
+    assert len(address) <= 254
+    with pytest.raises(LeadValidationError, match="too long after the @-sign .* after IDNA encoding"):
+        normalize_email(address)
+
+
 def test_non_text_email_is_rejected_naming_its_type():
     with pytest.raises(LeadValidationError, match="must be text, not int"):
         normalize_email(42)
