@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,13 @@ class BazelTestPlugin:
         if self.shard_status_file:
             # Tells Bazel this runner understands sharding.
             Path(self.shard_status_file).touch()
-        _install_network_guard()
+        self._guard = network_guard()
+        self._guard.__enter__()
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        guard = getattr(self, "_guard", None)
+        if guard is not None:
+            guard.__exit__(None, None, None)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -161,7 +168,14 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
     return _real_connect_ex(self, address)
 
 
-def _install_network_guard() -> None:
+@contextlib.contextmanager
+def network_guard() -> Iterator[None]:
+    """Within the block, name lookups and connections to non-loopback hosts raise NetworkAccessBlocked."""
+    saved = (socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex)
     socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex = saved  # type: ignore[method-assign]

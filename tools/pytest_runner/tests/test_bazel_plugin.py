@@ -11,6 +11,7 @@ from tools.pytest_runner.bazel_plugin import (
     BazelTestPlugin,
     NetworkAccessBlocked,
     is_loopback,
+    network_guard,
     pytest_args_from_environment,
     select_shard,
 )
@@ -71,18 +72,18 @@ def test_only_loopback_hosts_count_as_loopback(host, expected):
 
 def test_public_host_fails_fast_with_a_clear_message_when_a_test_calls_it():
     started = time.monotonic()
-    with pytest.raises(httpx.ConnectError, match="network access blocked in tests: tried to reach example.com:443"):
+    with network_guard(), pytest.raises(httpx.ConnectError, match="network access blocked in tests: tried to reach example.com:443"):
         httpx.get("https://example.com", timeout=30)
     assert time.monotonic() - started < 5
 
 
 def test_connecting_to_a_public_ip_literal_is_blocked():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, pytest.raises(NetworkAccessBlocked):
+    with network_guard(), socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, pytest.raises(NetworkAccessBlocked):
         sock.connect(("93.184.216.34", 80))
 
 
-def test_loopback_connections_still_work():
-    with socket.create_server(("127.0.0.1", 0)) as server:
+def test_loopback_connections_still_work_when_guarded():
+    with network_guard(), socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
         accepted = []
         thread = threading.Thread(target=lambda: accepted.append(server.accept()[0].close()))
@@ -91,6 +92,14 @@ def test_loopback_connections_still_work():
             pass
         thread.join(timeout=5)
     assert accepted == [None]
+
+
+def test_guard_restores_the_previous_socket_functions_when_the_block_ends():
+    before = (socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex)
+    with network_guard():
+        with pytest.raises(NetworkAccessBlocked):
+            socket.getaddrinfo("example.com", 443)
+    assert (socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex) == before
 
 
 def test_bazel_environment_becomes_pytest_arguments():
