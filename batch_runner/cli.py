@@ -141,6 +141,10 @@ def main(
 
 async def _run_with_progress(runner: BatchRunner, batch_id: str, console: Console, *, show_bar: bool) -> BatchSnapshot:
     snapshot = runner.status(batch_id)
+    if snapshot.status == "completed":
+        console.print("Already completed by an earlier run: nothing was run or spent this time.")
+    elif snapshot.done + snapshot.failed:
+        console.print(f"Resuming: {snapshot.done + snapshot.failed} of {snapshot.total} leads were processed earlier.")
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -20,7 +20,10 @@ class LeadProblem:
     reason: str
 
     def describe(self, source: str) -> str:
-        """`source:line: column 'x': reason`, the form every rejection is reported in."""
+        """`source:line: column 'x': reason`, the form every rejection is reported in (`source: reason` for line 0,
+        a problem with the file as a whole)."""
+        if self.line == 0:
+            return f"{source}: {self.reason}"
         return f"{source}:{self.line}: column {self.column!r}: {self.reason}"
 
 

@@ -96,7 +96,10 @@ class ProgressTracker:
 
 
 class ProgressSubscription:
-    """An async iterator of one subscriber's events; it ends after its batch's terminal event, or on close()."""
+    """An async iterator of one subscriber's events; it ends after its batch's terminal event, or on close().
+
+    Its queue is unbounded (a batch emits one event per lead): a subscriber that stops reading must close().
+    """
 
     def __init__(self, bus: ProgressBus, batch_id: str | None) -> None:
         self.batch_id = batch_id

@@ -4,6 +4,10 @@ Per lead: claim it (pending -> running), run each step whose result is not yet c
 retryable errors with backoff, within the per-lead timeout), checkpoint each result, then mark the lead
 done or failed. A failed lead never stops the batch. `cancel` stops new work and returns in-flight leads
 to pending; a killed process leaves them running, and the next run (a resume) takes them back.
+
+Spend never exceeds the preview: each (lead, step) result is charged once, at the marginal price the
+preview used. Calls that fail, or that were in flight when a process died, are not in that ledger; a
+provider that bills them anyway is billed for at most one repeated call per lead in flight at a crash.
 """
 
 from __future__ import annotations
@@ -147,8 +151,14 @@ class BatchRunner:
             raise BudgetApprovalRequiredError(batch_id, snapshot.estimated_cost, snapshot.budget, snapshot.approved_cost)
         task = asyncio.get_running_loop().create_task(self._execute(batch_id, snapshot), name=f"batch:{batch_id}")
         self._active[batch_id] = _ActiveRun(task)
-        task.add_done_callback(lambda _: self._active.pop(batch_id, None))
+        task.add_done_callback(lambda done: self._run_ended(batch_id, done))
         return task
+
+    def _run_ended(self, batch_id: str, task: asyncio.Task[BatchSnapshot]) -> None:
+        self._active.pop(batch_id, None)
+        if not task.cancelled() and task.exception() is not None:
+            # Logged here because a batch started in the background (the HTTP API) has nobody awaiting it.
+            _log.error("batch %s stopped: %r; its checkpoint is intact, run it again to resume", batch_id, task.exception())
 
     async def run(self, batch_id: str) -> BatchSnapshot:
         """Runs (or resumes) the batch to the end and returns its final status; a completed batch is returned as is."""
@@ -172,9 +182,13 @@ class BatchRunner:
         tracker = ProgressTracker(batch_id, total=snapshot.total, done=snapshot.done, failed=snapshot.failed, clock=self.clock)
         self.progress.publish(tracker.event("started"))
         active = self._active[batch_id]
-        async with asyncio.TaskGroup() as workers:
-            for _ in range(min(self.settings.max_concurrency, len(pending))):
-                active.workers.append(workers.create_task(self._work(batch_id, run_token, pending, tracker, active)))
+        try:
+            async with asyncio.TaskGroup() as workers:
+                for _ in range(min(self.settings.max_concurrency, len(pending))):
+                    active.workers.append(workers.create_task(self._work(batch_id, run_token, pending, tracker, active)))
+        except BaseExceptionGroup as group:
+            # A worker only fails when the checkpoint itself does (e.g. the database is gone): report that error.
+            raise group.exceptions[0] from None
         final = self.store.end_run(batch_id, run_token, now=self.clock.now())
         self.progress.publish(tracker.event("finished" if final.status == "completed" else "cancelled"))
         return final

@@ -67,7 +67,7 @@ def test_running_the_same_command_again_pays_nothing_twice(cli, tmp_path, provid
     calls = sum(provider.calls.values())
     assert cli(str(path)) == EXIT_OK
     assert sum(provider.calls.values()) == calls
-    assert "completed" in cli.output
+    assert "Already completed by an earlier run" in cli.output
 
 
 def test_interrupted_run_is_resumed_by_the_same_command(tmp_path, fake_clock, provider):
@@ -88,6 +88,7 @@ def test_interrupted_run_is_resumed_by_the_same_command(tmp_path, fake_clock, pr
     assert cli(str(path), "--concurrency", "1") == EXIT_INTERRUPTED
     assert "Rerun the same command to resume batch csv-" in cli.output
     assert cli(str(path), "--concurrency", "1") == EXIT_OK
+    assert "Resuming: 1 of 3 leads were processed earlier." in cli.output
     assert re.search(r"│ done\s+│\s+3 │", cli.output)
     assert "completed" in cli.output
 

@@ -1,14 +1,17 @@
-import asyncio
+import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from batch_runner import (
     ApprovalTooLowError,
     BatchConflictError,
     BatchNotFoundError,
+    BatchRunner,
     BudgetApprovalRequiredError,
     CheckpointStore,
     InvalidBatchError,
@@ -20,7 +23,7 @@ from batch_runner import (
     ProviderPrice,
     RetryPolicy,
     UnknownProviderError,
-    BatchRunner,
+    standard_pipeline,
 )
 from testing.batches import GENEROUS_BUDGET, make_leads
 
@@ -232,6 +235,21 @@ async def test_cancel_before_the_run_begins_starts_no_lead(make_runner, provider
     assert sum(provider.calls.values()) == 0
 
 
+async def test_checkpoint_failure_stops_the_run_with_the_database_error_and_logs_it(make_runner, caplog):
+    class BreaksTheDatabase(RecordingStep):
+        async def run(self, lead, results):
+            with runner.store.engine.begin() as connection:
+                connection.execute(text("DROP TABLE step_results"))
+            return {"ok": True}
+
+    runner = make_runner(pipeline=Pipeline([BreaksTheDatabase("breaker")]))
+    runner.create_batch("b1", make_leads(2, seed="db-gone"), budget=GENEROUS_BUDGET)
+    with caplog.at_level(logging.ERROR, logger="batch_runner.runner"), pytest.raises(OperationalError, match="step_results"):
+        await runner.start("b1")
+    assert "batch b1 stopped" in caplog.text
+    assert not runner.is_active("b1")
+
+
 async def test_cancel_of_a_batch_that_is_not_running_reports_false(make_runner):
     assert make_runner().cancel("nothing") is False
 
@@ -353,7 +371,5 @@ def test_preview_prices_each_provider_of_the_pipeline(make_runner):
 
 def test_runner_uses_the_price_book_it_is_given(provider):
     book = PriceBook.of([ProviderPrice("enrichment", Decimal("1")), ProviderPrice("website_assessment", Decimal("2"))])
-    from batch_runner import standard_pipeline
-
     runner = BatchRunner(CheckpointStore.in_memory(), standard_pipeline(provider, provider), price_book=book)
     assert runner.preview(2).total == Decimal("6")
