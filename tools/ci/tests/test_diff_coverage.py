@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tools.ci.diff_coverage import diff_coverage
@@ -40,6 +40,7 @@ def test_change_under_the_floor_does_not_meet_it():
     assert not result.meets(90.0)
 
 
+@settings(max_examples=50)
 @given(
     hits=st.dictionaries(st.integers(1, 60), st.integers(0, 3), max_size=40),
     changed=st.frozensets(st.integers(1, 80), max_size=40),
