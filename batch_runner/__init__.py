@@ -2,7 +2,8 @@
 
 A batch is validated (leads.py), priced (cost.py), checkpointed (checkpoint.py), approved when over
 budget, then run (runner.py) with bounded concurrency, retries and progress events (progress.py). The
-CLI (cli.py) and the HTTP API (api.py) drive the same BatchRunner.
+CLI (cli.py) and the HTTP API (api.py) drive the same BatchRunner. Steps reach providers through
+small protocols (providers.py); gateway_providers.py serves them with d0_gateway's clients.
 """
 
 from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, LeadResult, batch_fingerprint
@@ -14,6 +15,7 @@ from batch_runner.cost import (
     ProviderCost,
     ProviderPrice,
     VolumeTier,
+    format_usd,
     preview_cost,
     to_money,
 )
@@ -34,13 +36,19 @@ from batch_runner.errors import (
     StepFailedError,
     UnknownProviderError,
 )
+from batch_runner.gateway_providers import (
+    HunterEnrichmentProvider,
+    PageSpeedAssessmentProvider,
+    gateway_pipeline,
+    gateway_price_book,
+    step_error,
+)
 from batch_runner.leads import REQUIRED_COLUMNS, Lead, load_leads_csv, normalize_domain, parse_leads_csv, validate_leads
 from batch_runner.progress import ProgressBus, ProgressEvent, ProgressSubscription, ProgressTracker
 from batch_runner.providers import AssessmentProvider, EnrichmentProvider
 from batch_runner.retry import RetryPolicy, is_retryable
 from batch_runner.runner import BatchRunner, RunSettings
 from batch_runner.steps import EnrichmentStep, Pipeline, PipelineStep, WebsiteAssessmentStep, standard_pipeline
-from batch_runner.stub_providers import StubAssessmentProvider, StubEnrichmentProvider
 
 __all__ = [
     "DEFAULT_PRICE_BOOK",
@@ -58,6 +66,7 @@ __all__ = [
     "CostPreview",
     "EnrichmentProvider",
     "EnrichmentStep",
+    "HunterEnrichmentProvider",
     "InvalidBatchError",
     "Lead",
     "LeadInputError",
@@ -65,6 +74,7 @@ __all__ = [
     "LeadResult",
     "LeadTimeoutError",
     "PermanentStepError",
+    "PageSpeedAssessmentProvider",
     "Pipeline",
     "PipelineStep",
     "PriceBook",
@@ -80,19 +90,21 @@ __all__ = [
     "StaleRunError",
     "StepError",
     "StepFailedError",
-    "StubAssessmentProvider",
-    "StubEnrichmentProvider",
     "SystemClock",
     "UnknownProviderError",
     "VolumeTier",
     "WebsiteAssessmentStep",
     "batch_fingerprint",
+    "format_usd",
+    "gateway_pipeline",
+    "gateway_price_book",
     "is_retryable",
     "load_leads_csv",
     "normalize_domain",
     "parse_leads_csv",
     "preview_cost",
     "standard_pipeline",
+    "step_error",
     "to_money",
     "validate_leads",
 ]

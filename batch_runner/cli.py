@@ -4,8 +4,8 @@
     bazel run //batch_runner:cli -- leads.csv --budget 25 --approve 30 --db ~/batches.sqlite
 
 The batch id defaults to a digest of the leads and pipeline, so running the same command again resumes
-(or reports) the same batch instead of paying twice. Until d0_gateway's clients are wired in, the CLI
-uses batch_runner.stub_providers (offline stand-ins that cost nothing real).
+(or reports) the same batch instead of paying twice. Steps call d0_gateway (Hunter domain search, then
+PageSpeed), in its offline stub mode unless --live is given.
 
 Exit codes: 0 all leads done; 1 some leads failed; 2 bad input; 3 over budget without a sufficient
 approval; 130 interrupted (rerun the same command to resume).
@@ -26,16 +26,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from d0_gateway import GatewayError, build_gateway
+
 from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, batch_fingerprint
 from batch_runner.clock import Clock, SystemClock
-from batch_runner.cost import CostPreview
+from batch_runner.cost import DEFAULT_PRICE_BOOK, CostPreview, PriceBook
 from batch_runner.errors import ApprovalTooLowError, BatchRunnerError, BudgetApprovalRequiredError, LeadInputError
-from batch_runner.leads import load_leads_csv
+from batch_runner.gateway_providers import gateway_pipeline, gateway_price_book
+from batch_runner.leads import Lead, load_leads_csv
 from batch_runner.progress import ProgressEvent
 from batch_runner.retry import RetryPolicy
 from batch_runner.runner import BatchRunner, RunSettings
-from batch_runner.steps import Pipeline, standard_pipeline
-from batch_runner.stub_providers import StubAssessmentProvider, StubEnrichmentProvider
+from batch_runner.steps import Pipeline
 
 EXIT_OK, EXIT_LEADS_FAILED, EXIT_BAD_INPUT, EXIT_NEEDS_APPROVAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 DEFAULT_DB_NAME = "leadfactory-batches.sqlite"
@@ -63,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per lead, retries included (default: 60)")
     parser.add_argument("--retries", type=int, default=3, help="attempts per step for retryable errors (default: 3)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+    parser.add_argument(
+        "--live", action="store_true", help="call the real providers (needs HUNTER_API_KEY); default: d0_gateway's offline stubs"
+    )
     return parser
 
 
@@ -90,9 +95,14 @@ def main(
     console: Console | None = None,
     clock: Clock | None = None,
     pipeline: Pipeline | None = None,
+    price_book: PriceBook = DEFAULT_PRICE_BOOK,
     environ: Mapping[str, str] | None = None,
 ) -> int:
-    """Runs the CLI and returns its exit code; the keyword arguments are for embedding and tests."""
+    """Runs the CLI and returns its exit code.
+
+    By default the steps call d0_gateway (in stub mode: offline, unless --live); `pipeline` and
+    `price_book` replace them, and `console`, `clock` and `environ` replace the process's own.
+    """
     console = console or Console()
     environ = os.environ if environ is None else environ
     args = build_parser().parse_args(argv)
@@ -108,35 +118,68 @@ def main(
         return EXIT_BAD_INPUT
 
     db_path = user_path(args.db, environ) if args.db else default_db_path(environ)
-    pipeline = pipeline or standard_pipeline(StubEnrichmentProvider(), StubAssessmentProvider())
-    batch_id = args.batch_id or f"csv-{batch_fingerprint(leads, pipeline.signature)[:16]}"
     store = CheckpointStore.open(db_path)
+    batch = _CliBatch(args, leads, store, db_path, console, clock or SystemClock())
     try:
-        runner = BatchRunner(
-            store,
-            pipeline,
-            settings=RunSettings(args.concurrency, args.timeout, RetryPolicy(max_attempts=args.retries)),
-            clock=clock or SystemClock(),
-        )
-        console.print(f"Batch [bold]{batch_id}[/bold]: {len(leads)} leads, checkpoints in {db_path}", soft_wrap=True)
-        console.print(_preview_table(runner.preview(len(leads)), args.budget))
-        snapshot = runner.create_batch(batch_id, leads, budget=args.budget)
-        if snapshot.needs_approval and args.approve is not None:
-            runner.approve(batch_id, args.approve)
-        final = asyncio.run(_run_with_progress(runner, batch_id, console, show_bar=not args.no_progress))
+        final = asyncio.run(batch.run(pipeline, price_book, environ))
     except (BudgetApprovalRequiredError, ApprovalTooLowError) as error:
         console.print(f"[red]Not started:[/red] {error}", highlight=False, soft_wrap=True)
         return EXIT_NEEDS_APPROVAL
-    except BatchRunnerError as error:
+    except (BatchRunnerError, GatewayError) as error:
         console.print(f"[red]{type(error).__name__}:[/red] {error}", highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        console.print(f"[yellow]Interrupted.[/yellow] Rerun the same command to resume batch {batch_id}.")
+        console.print(f"[yellow]Interrupted.[/yellow] Rerun the same command to resume batch {batch.batch_id}.")
         return EXIT_INTERRUPTED
     finally:
         store.close()
-    _print_summary(console, runner, final)
     return EXIT_OK if final.failed == 0 else EXIT_LEADS_FAILED
+
+
+class _CliBatch:
+    """One CLI invocation's batch: builds the runner on the chosen providers, previews, runs, summarizes."""
+
+    def __init__(
+        self, args: argparse.Namespace, leads: list[Lead], store: CheckpointStore, db_path: Path, console: Console, clock: Clock
+    ) -> None:
+        self.args = args
+        self.leads = leads
+        self.store = store
+        self.db_path = db_path
+        self.console = console
+        self.clock = clock
+        self.batch_id = args.batch_id or ""
+
+    async def run(self, pipeline: Pipeline | None, price_book: PriceBook, environ: Mapping[str, str]) -> BatchSnapshot:
+        if pipeline is not None:
+            return await self._run(pipeline, price_book, "the given pipeline")
+        async with build_gateway(stub=not self.args.live, environ=environ, clock=self.clock) as gateway:
+            gateway.client("hunter")  # fails fast (ConfigurationError) when --live lacks credentials
+            gateway.client("pagespeed")
+            mode = "live providers" if self.args.live else "d0_gateway offline stubs"
+            return await self._run(gateway_pipeline(gateway), gateway_price_book(gateway), mode)
+
+    async def _run(self, pipeline: Pipeline, price_book: PriceBook, providers: str) -> BatchSnapshot:
+        args, console = self.args, self.console
+        runner = BatchRunner(
+            self.store,
+            pipeline,
+            price_book=price_book,
+            settings=RunSettings(args.concurrency, args.timeout, RetryPolicy(max_attempts=args.retries)),
+            clock=self.clock,
+        )
+        self.batch_id = args.batch_id or f"csv-{batch_fingerprint(self.leads, pipeline.signature)[:16]}"
+        console.print(
+            f"Batch [bold]{self.batch_id}[/bold]: {len(self.leads)} leads, {providers}, checkpoints in {self.db_path}",
+            soft_wrap=True,
+        )
+        console.print(_preview_table(runner.preview(len(self.leads)), args.budget))
+        snapshot = runner.create_batch(self.batch_id, self.leads, budget=args.budget)
+        if snapshot.needs_approval and args.approve is not None:
+            runner.approve(self.batch_id, args.approve)
+        final = await _run_with_progress(runner, self.batch_id, console, show_bar=not args.no_progress)
+        _print_summary(console, runner, final)
+        return final
 
 
 async def _run_with_progress(runner: BatchRunner, batch_id: str, console: Console, *, show_bar: bool) -> BatchSnapshot:

@@ -1,5 +1,7 @@
+import asyncio
 import io
 import re
+import signal
 from pathlib import Path
 
 import pytest
@@ -42,13 +44,21 @@ def _csv(tmp_path, leads, name="leads.csv"):
     return path
 
 
-def test_shipped_sample_runs_offline_with_stub_providers(tmp_path, fake_clock):
+def test_shipped_sample_runs_offline_through_the_gateway_stubs(tmp_path, fake_clock):
     cli = Cli(tmp_path, fake_clock)
     assert cli(str(SAMPLE), "--db", str(tmp_path / "c.sqlite"), terminal=True) == EXIT_OK
     lead_count = len(SAMPLE.read_text().splitlines()) - 1
+    assert "d0_gateway offline stubs" in cli.output
     assert f"{lead_count}/{lead_count}" in cli.output  # the progress bar, full
-    assert "completed" in cli.output
-    assert "Cost preview" in cli.output
+    assert re.search(rf"│ done\s+│\s+{lead_count} │", cli.output)
+    assert "Cost preview" in cli.output and "hunter" in cli.output
+
+
+def test_live_mode_without_provider_credentials_stops_before_any_call(tmp_path, fake_clock):
+    cli = Cli(tmp_path, fake_clock)
+    path = _csv(tmp_path, make_leads(1, seed="live"))
+    assert cli(str(path), "--live", environ={"TMPDIR": str(tmp_path)}) == EXIT_BAD_INPUT
+    assert "ConfigurationError" in cli.output and "HUNTER_API_KEY" in cli.output
 
 
 def test_summary_counts_done_failed_and_spend(cli, tmp_path, provider):
@@ -70,20 +80,23 @@ def test_running_the_same_command_again_pays_nothing_twice(cli, tmp_path, provid
     assert "Already completed by an earlier run" in cli.output
 
 
-def test_interrupted_run_is_resumed_by_the_same_command(tmp_path, fake_clock, provider):
+def test_ctrl_c_interrupts_the_run_and_the_same_command_resumes_it(tmp_path, fake_clock, provider):
     leads = make_leads(3, seed="interrupt")
 
-    class InterruptOnce:
+    class CtrlCOnce:
+        """Presses Ctrl-C (SIGINT) while lead 2 is in flight, as a user would."""
+
         name, provider = "interrupting", "enrichment"
         fired = False
 
         async def run(self, lead: Lead, results):
-            if not InterruptOnce.fired and lead == leads[1]:
-                InterruptOnce.fired = True
-                raise KeyboardInterrupt
+            if not CtrlCOnce.fired and lead == leads[1]:
+                CtrlCOnce.fired = True
+                signal.raise_signal(signal.SIGINT)
+                await asyncio.sleep(0)  # asyncio's SIGINT handler cancels the run here
             return {"ok": lead.lead_id}
 
-    cli = Cli(tmp_path, fake_clock, Pipeline([InterruptOnce()]))
+    cli = Cli(tmp_path, fake_clock, Pipeline([CtrlCOnce()]))
     path = _csv(tmp_path, leads)
     assert cli(str(path), "--concurrency", "1") == EXIT_INTERRUPTED
     assert "Rerun the same command to resume batch csv-" in cli.output
