@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -21,8 +22,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
+
+from d1_targeting.buckets import normalize_vertical
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -72,6 +75,7 @@ class Campaign(Base):
     """Outreach drawing targets from one universe; `priority_weight` is the operator's priority knob."""
 
     __tablename__ = "campaigns"
+    __table_args__ = (CheckConstraint("priority_weight >= 0", name="ck_campaigns_priority_weight_non_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -85,7 +89,10 @@ class Campaign(Base):
 
 
 class Target(Base):
-    """A business that may be targeted, with what qualification and bucketing need to know."""
+    """A business that may be targeted, with what qualification and bucketing need to know.
+
+    `vertical` is stored in canonical form ("Pest Control" -> "pest_control") so universes can select by it.
+    """
 
     __tablename__ = "targets"
     __table_args__ = (Index("ix_targets_vertical_state", "vertical", "state"),)
@@ -105,6 +112,10 @@ class Target(Base):
     is_chain: Mapped[bool] = mapped_column(default=False)
     geo_bucket: Mapped[str | None] = mapped_column(String(40))
     vertical_bucket: Mapped[str | None] = mapped_column(String(40))
+
+    @validates("vertical")
+    def _canonical_vertical(self, _key: str, value: str) -> str:
+        return normalize_vertical(value)
 
 
 class DailyBatch(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from typing import Any
 
@@ -136,10 +136,8 @@ class UniverseManager:
         with self._sessions.begin() as session:
             universe = self._load(session, universe_id)
             current = _spec_of(universe)
-            updated = replace(
-                current,
-                **{name: value for name, value in vars(changes).items() if value is not None},
-            )
+            given = {item.name: getattr(changes, item.name) for item in fields(changes)}
+            updated = replace(current, **{name: value for name, value in given.items() if value is not None})
             spec = self._normalized(updated)
             self._apply(universe, spec)
             universe.updated_at = self._clock.now()

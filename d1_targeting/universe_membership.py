@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from d1_targeting.geo_scope import GeoScope, Place
 from d1_targeting.models import Target, TargetUniverse
 from d1_targeting.qualification import QualificationRules
+from d1_targeting.us_states import ALL_CODES
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,16 @@ class UniverseCriteria:
         )
 
     def candidates(self) -> Select[tuple[Target]]:
-        """Targets in the verticals and, when the geography pins states, in those states (or stateless)."""
+        """Targets in the verticals and, when the geography pins states, in those states.
+
+        Rows whose state is missing or not a USPS code are kept too: exact matching places them by ZIP.
+        """
         statement = select(Target).where(Target.vertical.in_(sorted(self.verticals)))
         states = self.scope.candidate_states()
         if states is not None:
-            statement = statement.where(or_(Target.state.in_(sorted(states)), Target.state.is_(None)))
+            statement = statement.where(
+                or_(Target.state.in_(sorted(states)), Target.state.is_(None), Target.state.not_in(sorted(ALL_CODES)))
+            )
         return statement.order_by(Target.id)
 
     def accepts(self, target: Target) -> bool:

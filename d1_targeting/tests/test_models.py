@@ -45,6 +45,15 @@ def test_a_target_is_batched_at_most_once_per_campaign(sessions, target_builder)
                                        members=[BatchTarget(target_id=ids[1], campaign_id=ids[0])]))
 
 
+def test_negative_campaign_weights_are_refused_by_the_database(sessions):
+    with sessions.begin() as session:
+        universe = _universe()
+        session.add(universe)
+    with pytest.raises(IntegrityError, match="ck_campaigns_priority_weight_non_negative"):
+        with sessions.begin() as session:
+            session.add(Campaign(name="c", universe_id=universe.id, priority_weight=-1.0, created_at=NOW))
+
+
 def test_foreign_keys_are_enforced_on_sqlite(sessions):
     with pytest.raises(IntegrityError):
         with sessions.begin() as session:

@@ -51,6 +51,14 @@ def test_targets_without_a_state_are_placed_by_their_zip(sessions, target_builde
         assert [t.id for t in universe_members(session, _universe(["hvac"], GeoScope((StateConstraint("TX"),))))] == [stateless.id]
 
 
+def test_targets_with_a_lowercase_state_or_free_text_vertical_are_still_found(sessions, target_builder):
+    (target,) = _stored(sessions, [target_builder.build(state="tx", zip_code=None, vertical="Pest Control")])
+    assert target.vertical == "pest_control"
+    with sessions() as session:
+        members = universe_members(session, _universe(["pest_control"], GeoScope((StateConstraint("TX"),))))
+    assert [t.id for t in members] == [target.id]
+
+
 def test_estimated_size_counts_prefiltered_candidates_and_actual_size_the_exact_matches(sessions, target_builder):
     _stored(sessions, [target_builder.build(state="TX", zip_code="78701", vertical="hvac"), target_builder.build(state="TX", zip_code="75201", vertical="hvac")])
     scope = GeoScope((StateConstraint("TX"),), (ZipConstraint("78701"),))
