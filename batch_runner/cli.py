@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -118,7 +119,11 @@ def main(
         return EXIT_BAD_INPUT
 
     db_path = user_path(args.db, environ) if args.db else default_db_path(environ)
-    store = CheckpointStore.open(db_path)
+    try:
+        store = CheckpointStore.open(db_path)
+    except OperationalError as error:
+        console.print(f"[red]Cannot open the checkpoint file {db_path}:[/red] {error.orig}", highlight=False, soft_wrap=True)
+        return EXIT_BAD_INPUT
     batch = _CliBatch(args, leads, store, db_path, console, clock or SystemClock())
     try:
         final = asyncio.run(batch.run(pipeline, price_book, environ))

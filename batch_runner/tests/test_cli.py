@@ -140,6 +140,13 @@ def test_relative_csv_path_is_read_from_the_users_directory_under_bazel_run(cli,
     assert (user_dir / "c.sqlite").exists()
 
 
+def test_checkpoint_file_that_cannot_be_opened_is_reported(cli, tmp_path, provider):
+    path = _csv(tmp_path, make_leads(1, seed="no-dir"))
+    assert cli(str(path), "--db", str(tmp_path / "missing-dir" / "c.sqlite")) == EXIT_BAD_INPUT
+    assert f"Cannot open the checkpoint file {tmp_path / 'missing-dir' / 'c.sqlite'}" in cli.output
+    assert sum(provider.calls.values()) == 0
+
+
 def test_checkpoints_default_to_the_temp_directory(cli, tmp_path):
     assert cli(str(_csv(tmp_path, make_leads(1, seed="default-db")))) == EXIT_OK
     assert default_db_path({"TMPDIR": str(tmp_path)}).exists()
