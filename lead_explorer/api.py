@@ -36,6 +36,7 @@ from lead_explorer.schemas import (
 )
 
 DEFAULT_ACTOR = "api"
+_NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 MAX_OFFSET = 1_000_000_000
 
 # Where a field named in a LeadValidationError came from, for the 422's `loc`.
@@ -83,8 +84,10 @@ def create_app(repository: LeadRepository, *, enricher: Enricher | None = None) 
 
     @app.get("/leads", response_model=LeadPageOut, tags=["leads"])
     def list_leads(
-        search: Annotated[str | None, Query(max_length=200, description="Matches email, domain or company.")] = None,
-        source: Annotated[str | None, Query(max_length=100)] = None,
+        search: Annotated[
+            str | None, Query(max_length=200, pattern=_NO_CONTROL_CHARACTERS, description="Matches email, domain or company.")
+        ] = None,
+        source: Annotated[str | None, Query(max_length=100, pattern=_NO_CONTROL_CHARACTERS)] = None,
         is_manual: bool | None = None,
         enrichment_status: EnrichmentStatus | None = None,
         include_deleted: bool = False,

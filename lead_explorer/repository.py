@@ -323,7 +323,7 @@ class LeadRepository:
                 raise EnrichmentTransitionError(task_id, before.enrichment_status.value, status.value)
             now = self._now()
             row.enrichment_status = status.value
-            row.enrichment_error = error[:_MAX_ERROR_LENGTH] if error is not None else None
+            row.enrichment_error = _storable_error(error)
             if status is EnrichmentStatus.COMPLETED:
                 row.enriched_at = now
             for name, value in (found or {}).items():
@@ -397,6 +397,13 @@ def _normalized_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     return normalized
 
 
+def _storable_error(error: str | None) -> str | None:
+    """An enricher's error message as text every database accepts (no NUL), cut to the column's size."""
+    if error is None:
+        return None
+    return error.replace("\x00", "\ufffd")[:_MAX_ERROR_LENGTH]
+
+
 def _require_identity(values: Mapping[str, Any]) -> None:
     if values.get("email") is None and values.get("domain") is None:
         raise LeadValidationError("email", None, "a lead needs an email or a domain; both are empty")
@@ -413,8 +420,9 @@ def _filter_conditions(filters: LeadFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if not filters.include_deleted:
         conditions.append(Lead.deleted_at.is_(None))
-    if filters.source is not None:
-        conditions.append(Lead.source == filters.source)
+    source = normalize_text(filters.source, "source", max_length=100)
+    if source is not None:
+        conditions.append(Lead.source == source)
     if filters.is_manual is not None:
         conditions.append(Lead.is_manual == filters.is_manual)
     if filters.enrichment_status is not None:

@@ -86,6 +86,13 @@ async def test_out_of_range_paging_gets_422_naming_the_parameter(client, params,
     assert response.json()["detail"][0]["loc"] == ["query", field]
 
 
+@pytest.mark.parametrize("field", ["search", "source"])
+async def test_list_filter_with_control_characters_gets_422_naming_the_parameter(client, field):
+    response = await client.get("/leads", params={field: "web\x00form"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", field]
+
+
 async def test_patch_changes_given_fields_and_records_the_actor(client):
     lead = (await client.post("/leads", json={"email": "a@acme.com", "company": "Acme"})).json()
     response = await client.patch(f"/leads/{lead['id']}", json={"company": "Acme Inc"}, headers={"X-Actor": "dana"})

@@ -220,6 +220,18 @@ def test_failed_enrichment_keeps_its_error(repository):
     assert repository.get_enrichment_task(task) == failed
 
 
+def test_failed_enrichment_error_is_stored_without_nul_characters_and_cut_to_the_column(repository):
+    task = repository.create_lead(actor="t", email="a@acme.com", enrich=True).enrichment_task_id
+    failed = repository.fail_enrichment(task, "bad\x00byte " + "x" * 2000, actor="worker")
+    assert failed.enrichment_error.startswith("bad\ufffdbyte x")
+    assert len(failed.enrichment_error) == 1000
+
+
+def test_source_filter_ignores_surrounding_whitespace(repository):
+    create(repository, email="a@one.com", source="web")
+    assert repository.list_leads(LeadFilters(source=" web ")).total == 1
+
+
 def test_enrichment_cannot_complete_before_it_started(repository):
     task = repository.create_lead(actor="t", email="a@acme.com", enrich=True).enrichment_task_id
     with pytest.raises(EnrichmentTransitionError, match="is pending; it cannot become completed"):
