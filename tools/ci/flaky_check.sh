@@ -3,6 +3,8 @@
 # TEST_RANDOM_SEED (test order and Hypothesis examples differ per run), and lists every target that
 # failed in some runs but not all (FLAKY) or in all of them. Exits 1 when there is any.
 # Usage: tools/ci/flaky_check.sh [TARGET_PATTERN ...] [-- extra bazel flags]   (default: //...)
+# LEADFACTORY_FLAKY_RUNS sets the runs per target (10); LEADFACTORY_BAZEL_STARTUP_OPTIONS adds Bazel
+# startup options (e.g. --output_base=DIR).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 runs="${LEADFACTORY_FLAKY_RUNS:-10}"
@@ -13,7 +15,8 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do patterns+=("$1"); shift; done
 log=$(mktemp "${TMPDIR:-/tmp}/leadfactory-flaky.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
-tools/bazel test "${patterns[@]}" --runs_per_test="$runs" --runs_per_test_detects_flakes \
+read -ra startup <<<"${LEADFACTORY_BAZEL_STARTUP_OPTIONS:-}"
+tools/bazel "${startup[@]}" test "${patterns[@]}" --runs_per_test="$runs" --runs_per_test_detects_flakes \
   --nocache_test_results --test_summary=short --test_output=errors "$@" 2>&1 | tee "$log"
 bazel_status=${PIPESTATUS[0]}
 
