@@ -7,7 +7,6 @@ small protocols (providers.py); gateway_providers.py serves them with d0_gateway
 """
 
 from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, LeadResult, batch_fingerprint
-from batch_runner.clock import Clock, SystemClock
 from batch_runner.cost import (
     DEFAULT_PRICE_BOOK,
     CostPreview,
@@ -49,6 +48,7 @@ from batch_runner.providers import AssessmentProvider, EnrichmentProvider
 from batch_runner.retry import RetryPolicy, is_retryable
 from batch_runner.runner import BatchRunner, RunSettings
 from batch_runner.steps import EnrichmentStep, Pipeline, PipelineStep, WebsiteAssessmentStep, standard_pipeline
+from d0_gateway import Clock, SystemClock
 
 __all__ = [
     "DEFAULT_PRICE_BOOK",

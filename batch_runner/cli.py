@@ -23,14 +23,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy.exc import OperationalError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-
-from d0_gateway import GatewayError, build_gateway
+from sqlalchemy.exc import OperationalError
 
 from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, batch_fingerprint
-from batch_runner.clock import Clock, SystemClock
 from batch_runner.cost import DEFAULT_PRICE_BOOK, CostPreview, PriceBook
 from batch_runner.errors import ApprovalTooLowError, BatchRunnerError, BudgetApprovalRequiredError, LeadInputError
 from batch_runner.gateway_providers import gateway_pipeline, gateway_price_book
@@ -39,6 +36,7 @@ from batch_runner.progress import ProgressEvent
 from batch_runner.retry import RetryPolicy
 from batch_runner.runner import BatchRunner, RunSettings
 from batch_runner.steps import Pipeline
+from d0_gateway import Clock, GatewayError, SystemClock, build_gateway
 
 EXIT_OK, EXIT_LEADS_FAILED, EXIT_BAD_INPUT, EXIT_NEEDS_APPROVAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 DEFAULT_DB_NAME = "leadfactory-batches.sqlite"

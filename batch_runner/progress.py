@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from batch_runner.clock import Clock
+from d0_gateway import Clock
 
 _log = logging.getLogger(__name__)
 

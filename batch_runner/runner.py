@@ -26,7 +26,6 @@ from types import MappingProxyType
 from typing import Any
 
 from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, LeadResult
-from batch_runner.clock import Clock, SystemClock
 from batch_runner.cost import DEFAULT_PRICE_BOOK, CostPreview, PriceBook, preview_cost, to_money
 from batch_runner.errors import (
     BatchConflictError,
@@ -41,6 +40,7 @@ from batch_runner.leads import Lead
 from batch_runner.progress import ProgressBus, ProgressTracker
 from batch_runner.retry import RetryPolicy, is_retryable, retry_after_of
 from batch_runner.steps import Pipeline, PipelineStep
+from d0_gateway import Clock, SystemClock
 
 _log = logging.getLogger(__name__)
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
