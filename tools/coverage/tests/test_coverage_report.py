@@ -4,7 +4,14 @@ import subprocess
 
 import pytest
 
-from tools.coverage.coverage_report import ModuleResult, evaluate, format_table, main
+from tools.coverage.coverage_report import (
+    CoverageReportError,
+    ModuleResult,
+    evaluate,
+    format_table,
+    main,
+    modules_under_test,
+)
 from tools.coverage.lcov import merge, parse_lcov
 from tools.coverage.unmeasured import unmeasured_file
 
@@ -134,3 +141,59 @@ def test_genhtml_reads_the_combined_report(workspace, tmp_path, capsys):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "html" / "index.html").exists()
+
+
+def _two_module_policy(workspace):
+    (workspace / "mod_b").mkdir()
+    (workspace / "mod_b" / "core.py").write_text("def untested():\n    return 1\n")
+    two = policy(floor_a=50, total=50)
+    two["modules"].append(
+        {"module": "mod_b", "floor": 90, "build_file": "mod_b/BUILD.bazel", "sources": ["mod_b/core.py"]}
+    )
+    return two
+
+
+def test_modules_under_test_are_read_from_where_bazel_keeps_each_tests_report():
+    paths = [
+        "bazel-out/k8-fastbuild/testlogs/mod_a/tests/core_test/coverage.dat",
+        "bazel-out/k8-fastbuild/testlogs/mod_a/tests/big_test/shard_1_of_2/coverage.dat",
+    ]
+    assert modules_under_test(paths, ["mod_a", "mod_b", "mod"]) == {"mod_a"}
+
+
+def test_modules_under_test_is_unknown_when_a_report_is_not_under_testlogs():
+    assert modules_under_test(["/tmp/coverage.dat"], ["mod_a"]) is None
+
+
+def test_module_whose_tests_did_not_run_is_listed_as_not_run_when_the_run_is_partial(workspace):
+    merged = merge(parse_lcov(COVERED_LCOV))
+    results = evaluate(_two_module_policy(workspace), merged, str(workspace), tested={"mod_a"})
+    mod_b = next(r for r in results if r.module == "mod_b")
+    assert (mod_b.judged, mod_b.passed, mod_b.verdict) == (False, True, "not run")
+    assert "not run" in format_table(results)
+
+
+def test_total_counts_only_the_modules_whose_tests_ran_when_the_run_is_partial(workspace):
+    merged = merge(parse_lcov(COVERED_LCOV))
+    total = evaluate(_two_module_policy(workspace), merged, str(workspace), tested={"mod_a"})[-1]
+    assert (total.lines_hit, total.lines_found) == (3, 6)  # mod_a/core.py 3/4 + mod_a/extra.py 0/2
+    assert total.judged
+
+
+def test_every_module_is_judged_when_the_run_covers_all_of_them(workspace):
+    merged = merge(parse_lcov(COVERED_LCOV))
+    results = evaluate(_two_module_policy(workspace), merged, str(workspace), tested={"mod_a", "mod_b"})
+    assert [r.verdict for r in results] == ["ok", "FAIL", "FAIL"]
+
+
+def test_missing_source_file_is_reported_with_its_module_and_build_file(workspace):
+    (workspace / "mod_a" / "extra.py").unlink()
+    with pytest.raises(CoverageReportError, match=r"mod_a/extra.py is a source of mod_a \(coverage_floor in mod_a/BUILD.bazel\)"):
+        evaluate(policy(), merge(parse_lcov(COVERED_LCOV)), str(workspace))
+
+
+def test_report_exits_with_the_reason_when_a_source_file_is_missing(workspace, tmp_path, capsys):
+    (workspace / "mod_a" / "extra.py").unlink()
+    code, output, _ = _run_main(workspace, tmp_path, capsys, floor_a=0)
+    assert code == 2
+    assert "coverage FAILED: mod_a/extra.py is a source of mod_a" in output.err
