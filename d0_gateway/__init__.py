@@ -49,6 +49,7 @@ from d0_gateway.providers.sendgrid import EmailAddress, MailMessage, MailSendRes
 from d0_gateway.providers.stripe import CheckoutSession, LineItem, StripeClient, StripeEvent, sign_webhook, verify_webhook
 from d0_gateway.registry import PROVIDER_CLIENTS, Gateway, build_gateway
 from d0_gateway.settings import BreakerSettings, GatewaySettings, ProviderSettings
+from d0_gateway.sql_types import UtcDateTime
 from d0_gateway.stub import StubTransport, stub_settings
 
 __all__ = [
@@ -122,6 +123,7 @@ __all__ = [
     "StubTransport",
     "SystemClock",
     "TokenPrice",
+    "UtcDateTime",
     "WebhookSignatureError",
     "build_gateway",
     "cache_key",

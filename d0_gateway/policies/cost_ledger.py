@@ -11,12 +11,13 @@ from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, Engine, Integer, Select, String, create_engine, func, select
+from sqlalchemy import BigInteger, Date, Engine, Integer, Select, String, create_engine, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
 from d0_gateway.clock import Clock, SystemClock
 from d0_gateway.errors import GatewayError
+from d0_gateway.sql_types import UtcDateTime
 
 _MICROS = Decimal(1_000_000)
 
@@ -50,7 +51,7 @@ class LedgerRow(LedgerBase):
     outcome: Mapped[str] = mapped_column(String(32))
     campaign_id: Mapped[str | None] = mapped_column(String(128), index=True)
     status_code: Mapped[int | None] = mapped_column(Integer)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     day: Mapped[date] = mapped_column(Date, index=True)
 
 
@@ -206,7 +207,6 @@ def in_memory_engine() -> Engine:
 
 
 def _entry(row: LedgerRow) -> LedgerEntry:
-    occurred = row.occurred_at if row.occurred_at.tzinfo else row.occurred_at.replace(tzinfo=timezone.utc)
     return LedgerEntry(
         provider=row.provider,
         operation=row.operation,
@@ -214,6 +214,6 @@ def _entry(row: LedgerRow) -> LedgerEntry:
         outcome=Outcome(row.outcome),
         campaign_id=row.campaign_id,
         status_code=row.status_code,
-        occurred_at=occurred,
+        occurred_at=row.occurred_at,
         day=row.day,
     )
