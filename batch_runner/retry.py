@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from d0_gateway import exponential_backoff
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter: attempt n waits uniform(0, min(max_delay, base * factor**(n-1)))."""
+    """Exponential backoff with full jitter (d0_gateway's exponential_backoff): attempt n waits a uniformly random
+    part of min(max_delay, base * factor**(n-1)); which errors are retryable is batch_runner's own rule below."""
 
     max_attempts: int = 3
     base_delay: float = 0.5
@@ -25,10 +28,14 @@ class RetryPolicy:
 
     def backoff(self, failed_attempt: int, rng: random.Random, retry_after: float | None = None) -> float:
         """Seconds to wait after attempt `failed_attempt` (1-based); a provider's Retry-After is honoured as a minimum."""
-        if failed_attempt < 1:
-            raise ValueError(f"attempts are numbered from 1, got {failed_attempt}")
-        ceiling = min(self.max_delay, self.base_delay * self.factor ** (failed_attempt - 1))
-        delay = rng.uniform(0, ceiling)
+        delay = exponential_backoff(
+            failed_attempt,
+            rng,
+            base_delay=self.base_delay,
+            multiplier=self.factor,
+            max_delay=self.max_delay,
+            jitter=1.0,
+        )
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.max_delay))
         return delay

@@ -37,7 +37,7 @@ from d0_gateway.policies.cache import CacheBackend, InMemoryCacheBackend, Respon
 from d0_gateway.policies.circuit_breaker import LEGAL_TRANSITIONS, BreakerState, CircuitBreaker
 from d0_gateway.policies.cost_ledger import CostLedger, LedgerEntry, LedgerError, Outcome
 from d0_gateway.policies.rate_limiter import RateLimiter
-from d0_gateway.policies.retry import Retrier, RetryPolicy
+from d0_gateway.policies.retry import Retrier, RetryPolicy, exponential_backoff
 from d0_gateway.providers.data_axle import BusinessIdentifiers, BusinessMatch, DataAxleClient, PlaceRecord
 from d0_gateway.providers.google_places import FindPlaceResponse, GooglePlacesClient, PlaceCandidate, PlaceDetails
 from d0_gateway.providers.hunter import DomainSearchResponse, EmailFinderData, HunterClient
@@ -127,6 +127,7 @@ __all__ = [
     "WebhookSignatureError",
     "build_gateway",
     "cache_key",
+    "exponential_backoff",
     "sign_webhook",
     "stub_settings",
     "verify_webhook",

@@ -44,8 +44,31 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """Seconds to wait before retry `retry_number` (1 = the first retry)."""
-        ceiling = min(self.max_delay, self.base_delay * self.multiplier ** (retry_number - 1))
-        return ceiling * (1 - self.jitter * rng.random())
+        return exponential_backoff(
+            retry_number,
+            rng,
+            base_delay=self.base_delay,
+            multiplier=self.multiplier,
+            max_delay=self.max_delay,
+            jitter=self.jitter,
+        )
+
+
+def exponential_backoff(
+    retry_number: int,
+    rng: random.Random,
+    *,
+    base_delay: float,
+    multiplier: float,
+    max_delay: float,
+    jitter: float = 1.0,
+) -> float:
+    """Seconds before retry `retry_number` (1-based): `min(max_delay, base_delay * multiplier ** (n - 1))` less
+    a random fraction of it up to `jitter` (1.0 = full jitter, 0 = none); every retry policy waits by it."""
+    if retry_number < 1:
+        raise ValueError(f"retries are numbered from 1, got {retry_number}")
+    ceiling = min(max_delay, base_delay * multiplier ** (retry_number - 1))
+    return ceiling * (1 - jitter * rng.random())
 
 
 def is_retryable(error: BaseException) -> bool:

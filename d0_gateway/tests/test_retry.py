@@ -1,8 +1,18 @@
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from d0_gateway import AuthenticationError, InvalidRequest, ProviderUnavailable, RateLimited, Retrier, RetryPolicy
+from d0_gateway import (
+    AuthenticationError,
+    InvalidRequest,
+    ProviderUnavailable,
+    RateLimited,
+    Retrier,
+    RetryPolicy,
+    exponential_backoff,
+)
 
 
 class Flaky:
@@ -98,3 +108,32 @@ async def test_makes_a_single_attempt_when_retry_is_not_allowed(fake_clock):
 def test_invalid_policy_is_rejected(fields):
     with pytest.raises(ValueError):
         RetryPolicy(**fields)
+
+
+@given(
+    retry_number=st.integers(min_value=1, max_value=30),
+    base=st.floats(min_value=0, max_value=5),
+    multiplier=st.floats(min_value=1, max_value=4),
+    jitter=st.floats(min_value=0, max_value=1),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_backoff_lies_in_the_jitter_band_below_the_capped_ceiling(retry_number, base, multiplier, jitter, seed):
+    ceiling = min(30, base * multiplier ** (retry_number - 1))
+    delay = exponential_backoff(
+        retry_number, random.Random(seed), base_delay=base, multiplier=multiplier, max_delay=30, jitter=jitter
+    )
+    assert ceiling * (1 - jitter) <= delay <= ceiling
+
+
+def test_backoff_is_the_same_for_the_same_random_source():
+    def waits(seed):
+        rng = random.Random(seed)
+        return [exponential_backoff(n, rng, base_delay=0.5, multiplier=2, max_delay=30) for n in (1, 2, 3)]
+
+    assert waits(11) == waits(11)
+
+
+@pytest.mark.parametrize("retry_number", [0, -1])
+def test_backoff_is_refused_when_the_retry_number_is_below_one(retry_number):
+    with pytest.raises(ValueError, match=f"retries are numbered from 1, got {retry_number}"):
+        exponential_backoff(retry_number, random.Random(0), base_delay=0.5, multiplier=2, max_delay=30)
