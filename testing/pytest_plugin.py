@@ -1,6 +1,7 @@
 """The shared pytest plugin (loaded by pytest.ini with `-p testing.pytest_plugin`).
 
-Fixtures: `fake_clock`. Also loads the Hypothesis profile for this run (testing/hypothesis_profiles.py).
+Fixtures: `fake_clock`. Also loads the Hypothesis profile for this run (testing/hypothesis_profiles.py) and
+seeds Hypothesis's Unicode tables (testing/hypothesis_unicode_tables.py).
 Faker's own `faker` fixture is reseeded per test by pytest-randomly from the run's printed seed.
 """
 
@@ -10,10 +11,12 @@ import pytest
 
 from testing.clock import FakeClock
 from testing.hypothesis_profiles import load_profile
+from testing.hypothesis_unicode_tables import seed_unicode_tables
 
 
 def pytest_configure(config: pytest.Config) -> None:
     load_profile()
+    seed_unicode_tables()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
