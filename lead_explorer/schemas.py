@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 from lead_explorer.models import EnrichmentStatus
 from lead_explorer.normalization import MAX_DOMAIN_INPUT_LENGTH, MAX_EMAIL_LENGTH, normalize_domain, normalize_email, normalize_text
+from lead_explorer.records import LeadRecord
 
 _EMAIL = Field(default=None, max_length=MAX_EMAIL_LENGTH, json_schema_extra={"format": "email"}, examples=["jane.doe@acme-widgets.com"])
 _DOMAIN = Field(default=None, max_length=MAX_DOMAIN_INPUT_LENGTH, json_schema_extra={"format": "hostname"}, examples=["acme-widgets.com"])
@@ -67,25 +69,23 @@ class LeadUpdate(_LeadFields):
     is_manual: bool | None = None
 
 
-class LeadOut(BaseModel):
+def _required_fields_of(record: type[Any]) -> dict[str, Any]:
+    """A dataclass's fields as pydantic field definitions, in declaration order, each required."""
+    hints = get_type_hints(record)
+    return {field.name: (hints[field.name], ...) for field in dataclasses.fields(record)}
+
+
+# LeadOut has exactly LeadRecord's fields: the record is the one definition of what a stored lead holds.
+if TYPE_CHECKING:
+    _StoredLeadFields = BaseModel
+else:
+    _StoredLeadFields = create_model("_StoredLeadFields", **_required_fields_of(LeadRecord))
+
+
+class LeadOut(_StoredLeadFields):
     """A stored lead."""
 
     model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    email: str | None
-    domain: str | None
-    company: str | None
-    contact_name: str | None
-    source: str | None
-    is_manual: bool
-    enrichment_status: EnrichmentStatus
-    enrichment_task_id: str | None
-    enrichment_error: str | None
-    enriched_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
 
 
 class LeadPageOut(BaseModel):

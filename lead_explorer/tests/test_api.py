@@ -161,6 +161,13 @@ async def test_health_reports_503_when_the_database_is_unreachable(tmp_path):
     assert (response.status_code, response.json()["database"]) == (503, "unreachable")
 
 
+async def test_openapi_lead_schema_requires_every_stored_lead_field_in_order(client):
+    lead = (await client.get("/openapi.json")).json()["components"]["schemas"]["LeadOut"]
+    fields = ["id", "email", "domain", "company", "contact_name", "source", "is_manual", "enrichment_status",
+              "enrichment_task_id", "enrichment_error", "enriched_at", "created_at", "updated_at", "deleted_at"]
+    assert (list(lead["properties"]), lead["required"], lead["description"]) == (fields, fields, "A stored lead.")
+
+
 async def test_openapi_document_lists_every_operation(client):
     document = (await client.get("/openapi.json")).json()
     operations = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
