@@ -112,19 +112,21 @@ class QuotaTracker:
 
     def status(self, day: date | None = None) -> QuotaStatus:
         """The quota of `day` (today by default); a day not opened yet shows the current policy."""
-        day = day or self.today()
         with self._sessions() as session:
-            row = session.get(QuotaDay, day)
-        if row is None:
-            return QuotaStatus(day, self._policy.daily_quota, self._policy.campaign_cap, 0)
-        return QuotaStatus(day, row.quota, row.campaign_cap, row.reserved)
+            return self._status(session, day or self.today())
 
     def campaign_remaining(self, campaign_id: int) -> int:
         """How much more the campaign may reserve today (its cap, bounded by the day's remaining quota)."""
-        status = self.status()
-        with self._sessions() as session:
+        with self._sessions() as session:  # one transaction: the day and the campaign are read consistently
+            status = self._status(session, self.today())
             held = session.get(CampaignQuotaDay, (status.day, campaign_id))
         return min(status.remaining, status.campaign_cap - (held.reserved if held else 0))
+
+    def _status(self, session: Session, day: date) -> QuotaStatus:
+        row = session.get(QuotaDay, day)
+        if row is None:
+            return QuotaStatus(day, self._policy.daily_quota, self._policy.campaign_cap, 0)
+        return QuotaStatus(day, row.quota, row.campaign_cap, row.reserved)
 
     def reserve(self, campaign_id: int, count: int, *, partial: bool = False) -> Reservation:
         """Reserves `count` units for the campaign today, or fails with QuotaExceededError.

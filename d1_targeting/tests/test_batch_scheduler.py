@@ -1,6 +1,7 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from d1_targeting import (
     ScheduleConfig,
     SchedulingError,
     StateConstraint,
+    Target,
     UniverseManager,
     UniverseSpec,
     make_engine,
@@ -22,7 +24,7 @@ from d1_targeting import (
     universe_members,
 )
 from testing import FakeClock, seeded_faker
-from testing.targeting import CampaignBuilder, TargetBuilder
+from testing.targeting import CampaignBuilder, TargetBuilder, empty_memory_database
 
 MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 MONDAY = date(2026, 3, 2)
@@ -42,13 +44,30 @@ class World:
 
     def campaign(self, state, targets, weight=1.0, vertical="hvac"):
         with self.sessions.begin() as session:
-            session.add_all(self.targets.build_many(targets, state=state, vertical=vertical))
+            session.add_all(self._new_targets(targets, state, vertical))
         name = f"{state} {vertical} #{len(self.universes.universes()) + 1}"
         universe = self.universes.create(UniverseSpec(name, (vertical,), GeoScope((StateConstraint(state),))))
         with self.sessions.begin() as session:
             campaign = self.campaigns.build(universe.id, priority_weight=weight)
             session.add(campaign)
         return campaign.id
+
+    def _new_targets(self, count, state, vertical):
+        return self.targets.build_many(count, state=state, vertical=vertical)
+
+
+class PooledWorld(World):
+    """A World whose campaigns get copies of targets built once per process (Faker costs ~1 ms a target,
+    and a property test adds hundreds; what it checks depends on how many targets there are, not which)."""
+
+    def _new_targets(self, count, state, vertical):
+        return [Target(**fields) for fields in _target_pool(state, vertical)[:count]]
+
+
+@cache
+def _target_pool(state, vertical, size=40):
+    built = TargetBuilder(seeded_faker(f"pool {state} {vertical}")).build_many(size, state=state, vertical=vertical)
+    return tuple({column.key: getattr(target, column.key) for column in Target.__table__.columns if column.key != "id"} for target in built)
 
 
 def _slot(batch):
@@ -235,8 +254,8 @@ def test_invalid_schedule_config_is_rejected(config, message):
     campaigns=st.lists(st.tuples(st.sampled_from(["TX", "OH", "NY", "CA"]), st.integers(0, 40), st.floats(0, 5)), min_size=1, max_size=4),
 )
 def test_any_day_is_scheduled_within_quota_caps_and_batch_size(quota, batch_size, campaigns):
-    sessions = make_session_factory(make_engine("sqlite://"))
-    world = World(sessions, FakeClock(MONDAY_8AM), quota=quota, batch_size=batch_size)
+    sessions = empty_memory_database()
+    world = PooledWorld(sessions, FakeClock(MONDAY_8AM), quota=quota, batch_size=batch_size)
     ids = [world.campaign(state, targets, weight, vertical="hvac") for state, targets, weight in campaigns]
     plan = world.scheduler.run()
     cap = QuotaPolicy(quota).campaign_cap

@@ -14,7 +14,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 
 from d1_targeting import QuotaExceededError, QuotaPolicy, QuotaTracker, ReservationStateError, make_engine, make_session_factory
 from testing import FakeClock
-from testing.targeting import quota_policies
+from testing.targeting import empty_database_file, empty_memory_database, quota_policies
 
 requests = st.lists(st.tuples(st.integers(1, 4), st.integers(1, 30), st.booleans()), min_size=1, max_size=12)
 
@@ -36,8 +36,7 @@ def _assert_within_limits(tracker, granted):
 @settings(max_examples=20, deadline=None)
 @given(quota_policies(max_quota=120), requests)
 def test_threads_reserving_at_once_never_over_allocate(policy, batch):
-    engine = make_engine("sqlite://")
-    tracker = QuotaTracker(make_session_factory(engine), FakeClock(), policy)
+    tracker = QuotaTracker(empty_memory_database(), FakeClock(), policy)
     start = threading.Barrier(len(batch))
 
     def reserve(request):
@@ -47,14 +46,13 @@ def test_threads_reserving_at_once_never_over_allocate(policy, batch):
     with ThreadPoolExecutor(max_workers=len(batch)) as pool:
         granted = [item for item in pool.map(reserve, batch) if item is not None]
     _assert_within_limits(tracker, granted)
-    engine.dispose()
 
 
 @settings(max_examples=10, deadline=None)
 @given(quota_policies(max_quota=120), requests)
 def test_two_trackers_on_one_database_file_never_over_allocate(policy, batch):
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'quota.db'}"
+        url = empty_database_file(Path(folder))
         clock = FakeClock()
         engines = [make_engine(url), make_engine(url)]
         trackers = [QuotaTracker(make_session_factory(engine), clock, policy) for engine in engines]
@@ -75,8 +73,7 @@ def test_two_trackers_on_one_database_file_never_over_allocate(policy, batch):
 @settings(max_examples=20, deadline=None)
 @given(quota_policies(max_quota=120), requests, st.lists(st.integers(0, 3), min_size=12, max_size=12))
 def test_asyncio_tasks_in_any_completion_order_never_over_allocate(policy, batch, yields):
-    engine = make_engine("sqlite://")
-    tracker = QuotaTracker(make_session_factory(engine), FakeClock(), policy)
+    tracker = QuotaTracker(empty_memory_database(), FakeClock(), policy)
 
     async def worker(request, turns):
         for _ in range(turns):
@@ -88,7 +85,6 @@ def test_asyncio_tasks_in_any_completion_order_never_over_allocate(policy, batch
 
     granted = [item for item in asyncio.run(main()) if item is not None]
     _assert_within_limits(tracker, granted)
-    engine.dispose()
 
 
 class QuotaLedgerMachine(RuleBasedStateMachine):
@@ -101,7 +97,7 @@ class QuotaLedgerMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.folder = tempfile.TemporaryDirectory()
-        self.url = f"sqlite:///{Path(self.folder.name) / 'quota.db'}"
+        self.url = empty_database_file(Path(self.folder.name))
         self.clock = FakeClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
         self.policy = QuotaPolicy(daily_quota=50)
         self.engines = [make_engine(self.url), make_engine(self.url)]
@@ -153,13 +149,13 @@ class QuotaLedgerMachine(RuleBasedStateMachine):
     @invariant()
     def ledger_matches_the_model_and_stays_within_limits(self):
         tracker = self.trackers[0]
-        day = tracker.today()
-        todays = [(campaign_id, units) for held_day, campaign_id, units in self.held.values() if held_day == day]
-        assert tracker.status().reserved == sum(units for _, units in todays) <= self.policy.daily_quota
+        status = tracker.status()  # one read: nothing else runs while an invariant is checked
+        todays = [(campaign_id, units) for held_day, campaign_id, units in self.held.values() if held_day == status.day]
+        assert status.reserved == sum(units for _, units in todays) <= self.policy.daily_quota
         for campaign_id in (1, 2, 3):
             held = sum(units for owner, units in todays if owner == campaign_id)
             assert held <= self.policy.campaign_cap
-            assert tracker.campaign_remaining(campaign_id) == min(tracker.status().remaining, self.policy.campaign_cap - held)
+            assert tracker.campaign_remaining(campaign_id) == min(status.remaining, self.policy.campaign_cap - held)
 
     def teardown(self):
         for engine in self.engines:

@@ -16,11 +16,9 @@ from d1_targeting import (
     UniverseSpec,
     UniverseValidationError,
     ZipConstraint,
-    make_engine,
-    make_session_factory,
 )
 from testing import FakeClock
-from testing.targeting import universe_specs
+from testing.targeting import empty_memory_database, universe_specs
 
 TEXAS = GeoScope((StateConstraint("TX"),))
 
@@ -178,7 +176,7 @@ def test_refresh_stale_re_measures_only_active_universes_older_than_the_limit(se
 @settings(max_examples=20)
 @given(spec=universe_specs())
 def test_any_valid_spec_is_stored_and_read_back_unchanged(spec):
-    sessions = make_session_factory(make_engine("sqlite://"))
+    sessions = empty_memory_database()
     manager = UniverseManager(sessions, FakeClock())
     stored = manager.get(manager.create(spec).id)
     assert stored.name == spec.name.strip()

@@ -1,7 +1,8 @@
 """Test kit for d1_targeting: Hypothesis strategies for geography, universes, campaigns and quotas,
-and Faker-backed builders for targets and campaigns."""
+Faker-backed builders for targets and campaigns, and empty databases for property tests."""
 
 from testing.targeting.builders import CampaignBuilder, TargetBuilder
+from testing.targeting.databases import empty_database_file, empty_memory_database
 from testing.targeting.strategies import (
     campaign_claims,
     city_constraints,
@@ -21,6 +22,8 @@ __all__ = [
     "TargetBuilder",
     "campaign_claims",
     "city_constraints",
+    "empty_database_file",
+    "empty_memory_database",
     "geo_scopes",
     "malformed_zip_codes",
     "quota_policies",
