@@ -1,5 +1,6 @@
 """lead_explorer: how a person sees and curates leads: a lead CRUD API over a SQLAlchemy repository with a
-tamper-evident audit trail and quick-add with background enrichment. See lead_explorer/README.md.
+tamper-evident audit trail and quick-add with background enrichment (through batch_runner by default,
+see batch_enrichment.py). See lead_explorer/README.md.
 """
 
 from lead_explorer.api import create_app
@@ -10,6 +11,18 @@ from lead_explorer.audit import (
     canonical_json,
     entry_checksum,
     verify_audit_chain,
+)
+from lead_explorer.batch_enrichment import (
+    DEFAULT_TASK_BUDGET,
+    BatchEnrichmentError,
+    BatchRunnerEnricher,
+    EnrichmentBatchFailedError,
+    EnrichmentBatchIncompleteError,
+    GatewayEnrichment,
+    LeadNotEnrichableError,
+    batch_lead,
+    enrichment_batch_id,
+    gateway_enrichment_pipeline,
 )
 from lead_explorer.database import create_database_engine, create_schema, session_factory
 from lead_explorer.demo_data import DemoLead, demo_leads, load_demo_leads
@@ -30,25 +43,32 @@ from lead_explorer.records import AuditRecord, LeadPage, LeadRecord
 from lead_explorer.repository import Clock, LeadFilters, LeadRepository, SystemClock
 
 __all__ = [
+    "DEFAULT_TASK_BUDGET",
     "GENESIS_CHECKSUM",
     "AuditAction",
     "AuditChainReport",
     "AuditEntry",
     "AuditRecord",
     "Base",
+    "BatchEnrichmentError",
+    "BatchRunnerEnricher",
     "Clock",
     "DatabaseConfigurationError",
     "DemoLead",
     "DuplicateLeadError",
     "Enricher",
+    "EnrichmentBatchFailedError",
+    "EnrichmentBatchIncompleteError",
     "EnrichmentResult",
     "EnrichmentRunner",
     "EnrichmentStatus",
     "EnrichmentTaskNotFoundError",
     "EnrichmentTransitionError",
+    "GatewayEnrichment",
     "Lead",
     "LeadExplorerError",
     "LeadFilters",
+    "LeadNotEnrichableError",
     "LeadNotFoundError",
     "LeadPage",
     "LeadRecord",
@@ -57,12 +77,15 @@ __all__ = [
     "OfflineEnricher",
     "SystemClock",
     "WriteConflictError",
+    "batch_lead",
     "canonical_json",
     "create_app",
     "create_database_engine",
     "create_schema",
     "demo_leads",
+    "enrichment_batch_id",
     "entry_checksum",
+    "gateway_enrichment_pipeline",
     "load_demo_leads",
     "normalize_domain",
     "normalize_email",
