@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, FastAPI, Header, Path, Query, Request, status
@@ -55,13 +57,32 @@ _UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": HealthOut, "desc
 LeadId = Annotated[uuid.UUID, Path(description="The lead's id (a UUID).")]
 
 
-def create_app(repository: LeadRepository, *, enricher: Enricher | None = None) -> FastAPI:
-    """The API over `repository`; quick-add enriches through `enricher` (OfflineEnricher by default)."""
+def create_app(
+    repository: LeadRepository,
+    *,
+    enricher: Enricher | None = None,
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> FastAPI:
+    """The API over `repository`; quick-add enriches through `enricher` (OfflineEnricher by default).
+
+    `on_shutdown` closers (e.g. of the enricher's gateway and checkpoint store) run, in order, when the
+    server stops.
+    """
     runner = EnrichmentRunner(repository, enricher or OfflineEnricher())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            for close in on_shutdown:
+                await close()
+
     app = FastAPI(
         title="LeadFactory Lead Explorer",
         version="1.0.0",
         description="Create, curate and audit leads. Every change is recorded in a tamper-evident audit log.",
+        lifespan=lifespan,
     )
     _install_error_handlers(app)
 

@@ -1,7 +1,8 @@
 """Quick-add enrichment: the `Enricher` protocol, an offline default, and the runner that records progress.
 
-Until //batch_runner lands, enrichment runs in-process through an injected `Enricher`; once it lands, an
-Enricher that submits to batch_runner plugs in here unchanged (see lead_explorer/README.md).
+Enrichment runs through an injected `Enricher`: the server's default, `BatchRunnerEnricher`
+(batch_enrichment.py), submits each task to batch_runner; `OfflineEnricher` works in-process with no
+provider (see lead_explorer/README.md).
 """
 
 from __future__ import annotations

@@ -1,14 +1,17 @@
 import io
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
-from lead_explorer import LeadRepository, demo_leads, load_demo_leads
+from batch_runner import CheckpointStore
+from lead_explorer import LeadRepository, create_app, demo_leads, enrichment_batch_id, load_demo_leads
 from lead_explorer.server import (
     DATABASE_FILE_NAME,
     INTERRUPTED_ENRICHMENT,
     build_repository,
+    default_checkpoint_path,
     default_database_path,
     main,
     parse_server_config,
@@ -141,3 +144,110 @@ def test_loading_demo_leads_stores_valid_audited_leads(repository: LeadRepositor
     assert load_demo_leads(repository, 5, seed=1) == 5
     assert repository.list_leads().total == 5
     assert repository.verify_audit_chain().entries_checked == 5
+
+
+# -- quick-add enrichment: batch_runner by default, offline on request --------------------------------
+
+
+async def test_main_enriches_quick_adds_through_batch_runner_with_checkpoints_next_to_the_database(tmp_path):
+    code, serve, output = run_main([], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    checkpoints = tmp_path / "lead_explorer.batches.sqlite3"
+    assert code == 0
+    assert "Quick-add enrichment: batch_runner, Hunter domain search via d0_gateway offline stubs" in output
+    assert f"checkpoints SQLite file {checkpoints}" in output
+    app, _options = serve.calls[0]
+    async with app.router.lifespan_context(app):  # what uvicorn does around serving; shutdown closes the enricher
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://server.test") as client:
+            added = (await client.post("/leads/quick-add", json={"email": "ana@acme-widgets.com"})).json()
+            status = (await client.get(added["status_url"])).json()
+            lead = (await client.get(f"/leads/{added['lead']['id']}")).json()
+    assert status["status"] == "completed"
+    assert (lead["company"], lead["contact_name"]) == ("Acme Widgets", "Ana Lopez")
+    store = CheckpointStore.open(checkpoints)
+    try:
+        assert store.get_batch(enrichment_batch_id(added["task_id"])).status == "completed"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "argv, environ",
+    [(["--enricher", "offline"], {}), ([], {"LEADFACTORY_ENRICHER": "offline"})],
+    ids=["option", "environment"],
+)
+def test_offline_enricher_can_be_chosen_and_then_keeps_no_checkpoints(tmp_path, argv, environ):
+    code, serve, output = run_main(argv, {"LEADFACTORY_DATA_DIR": str(tmp_path), **environ})
+    assert (code, len(serve.calls)) == (0, 1)
+    assert "Quick-add enrichment: offline, in-process" in output
+    assert not (tmp_path / "lead_explorer.batches.sqlite3").exists()
+
+
+def test_unknown_enricher_in_the_environment_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as caught:
+        parse_server_config([], {"HOME": "/h", "LEADFACTORY_ENRICHER": "magic"})
+    assert caught.value.code == 2
+    assert "$LEADFACTORY_ENRICHER must be one of batch, offline, got 'magic'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, environ, expected",
+    [
+        (["--database", "/srv/leads.db"], {}, Path("/srv/leads.batches.sqlite3")),
+        (
+            [],
+            {"LEADFACTORY_DATABASE_URL": "postgresql://u@db/leads", "LEADFACTORY_DATA_DIR": "/d"},
+            Path("/d/lead_explorer.batches.sqlite3"),
+        ),
+        ([], {"LEADFACTORY_DATABASE_URL": "sqlite://"}, None),
+        (["--checkpoints", "cp.sqlite3"], {"BUILD_WORKING_DIRECTORY": "/work/tree"}, Path("/work/tree/cp.sqlite3")),
+    ],
+    ids=["next-to-sqlite-file", "data-dir-for-other-databases", "in-memory", "option-from-working-directory"],
+)
+def test_checkpoint_file_location(argv, environ, expected):
+    assert parse_server_config(argv, {"HOME": "/h", **environ}).checkpoints == expected
+
+
+def test_default_checkpoint_file_of_a_database_outside_sqlite_is_in_the_default_data_directory():
+    url = parse_server_config([], {"HOME": "/h", "LEADFACTORY_DATABASE_URL": "postgresql://u@db/leads"}).database_url
+    expected = Path("/h/.local/share/leadfactory/lead_explorer.batches.sqlite3")
+    assert default_checkpoint_path(url, {"HOME": "/h"}) == expected
+
+
+def test_main_with_an_in_memory_database_keeps_checkpoints_in_memory():
+    _, _, output = run_main([], {"LEADFACTORY_DATABASE_URL": "sqlite://"})
+    assert "checkpoints in memory (lost on exit)" in output
+
+
+def test_main_live_without_the_hunter_key_exits_2_naming_the_variable(tmp_path, capsys):
+    code, serve, _ = run_main(["--live"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    assert (code, serve.calls) == (2, [])
+    assert "HUNTER_API_KEY" in capsys.readouterr().err
+
+
+def test_main_reports_a_checkpoint_file_it_cannot_open_with_exit_code_2(tmp_path, capsys):
+    code, serve, _ = run_main(["--checkpoints", str(tmp_path)], {"LEADFACTORY_DATA_DIR": str(tmp_path / "data")})
+    assert (code, serve.calls) == (2, [])
+    assert f"cannot open the checkpoint file {tmp_path}" in capsys.readouterr().err
+
+
+def test_main_reports_a_checkpoint_folder_it_cannot_create_with_exit_code_2(tmp_path, capsys):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    code, _, _ = run_main(["--checkpoints", str(not_a_folder / "cp.sqlite3")], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    assert code == 2
+    assert f"cannot create the checkpoint folder {not_a_folder}" in capsys.readouterr().err
+
+
+async def test_app_runs_its_shutdown_closers_in_order_when_the_server_stops(repository):
+    closed = []
+
+    async def close_gateway():
+        closed.append("gateway")
+
+    async def close_store():
+        closed.append("store")
+
+    app = create_app(repository, on_shutdown=[close_gateway, close_store])
+    async with app.router.lifespan_context(app):
+        assert closed == []
+    assert closed == ["gateway", "store"]
