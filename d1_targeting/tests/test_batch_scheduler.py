@@ -28,6 +28,7 @@ from testing.targeting import CampaignBuilder, TargetBuilder, empty_memory_datab
 
 MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 MONDAY = date(2026, 3, 2)
+MAX_CAMPAIGN_TARGETS = 40
 
 
 class World:
@@ -65,9 +66,11 @@ class PooledWorld(World):
 
 
 @cache
-def _target_pool(state, vertical, size=40):
-    built = TargetBuilder(seeded_faker(f"pool {state} {vertical}")).build_many(size, state=state, vertical=vertical)
-    return tuple({column.key: getattr(target, column.key) for column in Target.__table__.columns if column.key != "id"} for target in built)
+def _target_pool(state, vertical):
+    """The column values of MAX_CAMPAIGN_TARGETS built targets (None left out, so column defaults apply)."""
+    built = TargetBuilder(seeded_faker(f"pool {state} {vertical}")).build_many(MAX_CAMPAIGN_TARGETS, state=state, vertical=vertical)
+    columns = [column.key for column in Target.__table__.columns if column.key != "id"]
+    return tuple({key: getattr(target, key) for key in columns if getattr(target, key) is not None} for target in built)
 
 
 def _slot(batch):
@@ -251,7 +254,7 @@ def test_invalid_schedule_config_is_rejected(config, message):
 @given(
     quota=st.integers(1, 120),
     batch_size=st.integers(1, 15),
-    campaigns=st.lists(st.tuples(st.sampled_from(["TX", "OH", "NY", "CA"]), st.integers(0, 40), st.floats(0, 5)), min_size=1, max_size=4),
+    campaigns=st.lists(st.tuples(st.sampled_from(["TX", "OH", "NY", "CA"]), st.integers(0, MAX_CAMPAIGN_TARGETS), st.floats(0, 5)), min_size=1, max_size=4),
 )
 def test_any_day_is_scheduled_within_quota_caps_and_batch_size(quota, batch_size, campaigns):
     sessions = empty_memory_database()
