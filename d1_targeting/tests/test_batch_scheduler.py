@@ -68,7 +68,8 @@ class PooledWorld(World):
 @cache
 def _target_pool(state, vertical):
     """The column values of MAX_CAMPAIGN_TARGETS built targets (None left out, so column defaults apply)."""
-    built = TargetBuilder(seeded_faker(f"pool {state} {vertical}")).build_many(MAX_CAMPAIGN_TARGETS, state=state, vertical=vertical)
+    builder = TargetBuilder(seeded_faker(f"pool {state} {vertical}"))
+    built = builder.build_many(MAX_CAMPAIGN_TARGETS, state=state, vertical=vertical)
     columns = [column.key for column in Target.__table__.columns if column.key != "id"]
     return tuple({key: getattr(target, key) for key in columns if getattr(target, key) is not None} for target in built)
 

@@ -58,7 +58,8 @@ def test_the_default_storage_folder_is_hypothesis_own_unicode_data_folder(tmp_pa
 
 
 def test_the_shipped_category_table_tiles_every_code_point_with_runs_of_their_own_category():
-    runs = sorted((start, end, category) for category, intervals in _table("charmap.json.gz") for start, end in intervals)
+    table = _table("charmap.json.gz")
+    runs = sorted((start, end, category) for category, intervals in table for start, end in intervals)
     assert runs[0][0] == 0 and runs[-1][1] == sys.maxunicode
     for (_, end, category), (start, _, next_category) in zip(runs, runs[1:]):
         assert start == end + 1 and category != next_category
