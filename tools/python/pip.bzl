@@ -187,7 +187,9 @@ def _pip_package_impl(rctx):
             "--no-warn-script-location",
             "--disable-pip-version-check",
             "--target",
-            "site",
+            # Named like an installed site-packages so tools that tell third-party code from the project's
+            # by that path part treat it as such (Hypothesis would otherwise parse every package for constants).
+            "site-packages",
             "-r",
             "requirement.txt",
         ],
@@ -200,14 +202,14 @@ def _pip_package_impl(rctx):
 
     # Bazel refuses runfiles whose names contain spaces (setuptools ships "launcher manifest.xml"), and
     # console scripts in bin/ point at the interpreter pip ran under: neither belongs in runfiles.
-    rctx.execute(["find", "site", "-name", "* *", "-delete"])
-    rctx.execute(["rm", "-rf", "site/bin"])
+    rctx.execute(["find", "site-packages", "-name", "* *", "-delete"])
+    rctx.execute(["rm", "-rf", "site-packages/bin"])
 
     # Tests cannot write bytecode into read-only runfiles, so without this every test would recompile
     # pytest, hypothesis and faker from source (~4 s per test). Hash-based .pyc files are reproducible
     # and need no mtime; failures (files meant for other Python versions) are harmless.
     rctx.execute(
-        [_interpreter_path(rctx), "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", "site"],
+        [_interpreter_path(rctx), "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", "site-packages"],
         timeout = 600,
         quiet = True,
     )
@@ -217,12 +219,12 @@ package(default_visibility = ["//visibility:public"])
 
 py_library(
     name = "pkg",
-    srcs = glob(["site/**/*.py"], allow_empty = True),
+    srcs = glob(["site-packages/**/*.py"], allow_empty = True),
     data = glob(
-        ["site/**/*"],
-        exclude = ["site/**/*.py"],
+        ["site-packages/**/*"],
+        exclude = ["site-packages/**/*.py"],
     ),
-    imports = ["site"],
+    imports = ["site-packages"],
     deps = {deps},
 )
 """.format(requirement = rctx.attr.requirement.split(" ")[0], deps = repr(rctx.attr.deps)))
