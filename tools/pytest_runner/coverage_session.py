@@ -37,13 +37,21 @@ class CoverageSession:
         if not tests_passed:
             return
         self.cov.save()
-        raw_path = lcov_path + ".raw"
-        self.cov.lcov_report(outfile=raw_path)
-        with open(raw_path, encoding="utf-8") as raw:
-            text = raw.read()
-        os.remove(raw_path)
+        paths = workspace_paths(self.workspace_root)
+        # Only files this test ran: coverage.py would also list (and parse) every other file it finds in
+        # the packages' resolved source folders, some outside the runfiles and so with absolute paths.
+        # The combined report adds each never-imported module file at 0% once, for all tests.
+        data = self.cov.get_data()
+        imported = sorted(path for path in data.measured_files() if path in paths and data.lines(path))
+        text = ""
+        if imported:
+            raw_path = lcov_path + ".raw"
+            self.cov.lcov_report(morfs=imported, outfile=raw_path)
+            with open(raw_path, encoding="utf-8") as raw:
+                text = raw.read()
+            os.remove(raw_path)
         with open(lcov_path, "w", encoding="utf-8") as out:
-            out.write(rewrite_lcov(text, workspace_paths(self.workspace_root)))
+            out.write(rewrite_lcov(text, paths) if text else "")
 
 
 def first_party_packages(workspace_root: str) -> list[str]:

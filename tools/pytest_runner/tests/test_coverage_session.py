@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 from tools.pytest_runner.coverage_session import first_party_packages, rewrite_lcov, workspace_paths
 
@@ -54,3 +56,51 @@ def test_first_party_packages_skip_tools_and_plain_folders(tmp_path):
     (tmp_path / "d9_module" / "__init__.py").write_text("")
     (tmp_path / "tools" / "__init__.py").write_text("")
     assert first_party_packages(str(tmp_path)) == ["d9_module"]
+
+
+_SESSION_SCRIPT = """
+import sys
+from tools.pytest_runner.coverage_session import CoverageSession
+session = CoverageSession.start(workspace_root=sys.argv[1])
+import d9_pkg.used
+d9_pkg.used.sign(1)
+session.finish(lcov_path=sys.argv[2], tests_passed=True)
+"""
+
+
+def _run_session(tmp_path):
+    """A workspace whose package is a tree of symlinks (like runfiles) into a source folder holding more."""
+    source = tmp_path / "src" / "d9_pkg"
+    source.mkdir(parents=True)
+    (source / "__init__.py").write_text("VERSION = 1\n")
+    (source / "used.py").write_text("def sign(x):\n    if x > 0:\n        return 1\n    return -1\n")
+    (source / "unimported.py").write_text("Y = 2\n")
+    (source / "not_in_runfiles.py").write_text("Z = 3\n")
+    workspace = tmp_path / "runfiles"
+    (workspace / "d9_pkg").mkdir(parents=True)
+    for name in ("__init__.py", "used.py", "unimported.py"):
+        os.symlink(source / name, workspace / "d9_pkg" / name)
+    lcov = tmp_path / "out.lcov"
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": os.pathsep.join([str(workspace), *sys.path]),
+        "TEST_TMPDIR": str(tmp_path / "tmp"),
+    }
+    (tmp_path / "tmp").mkdir()
+    subprocess.run(
+        [sys.executable, "-c", _SESSION_SCRIPT, str(workspace), str(lcov)],
+        cwd=workspace, env=environment, check=True, capture_output=True, text=True,
+    )
+    return lcov.read_text()
+
+
+def test_lcov_lists_only_the_files_the_test_imported_by_workspace_path(tmp_path):
+    sources = [line for line in _run_session(tmp_path).splitlines() if line.startswith("SF:")]
+    assert sources == ["SF:d9_pkg/__init__.py", "SF:d9_pkg/used.py"]
+
+
+def test_lcov_counts_the_lines_and_branches_the_test_ran(tmp_path):
+    lines = _run_session(tmp_path).splitlines()
+    used = lines[lines.index("SF:d9_pkg/used.py"):]
+    assert "DA:3,1" in used and "DA:4,0" in used
+    assert [line for line in used if line.startswith("BRDA:")] == ["BRDA:2,0,0,1", "BRDA:2,0,1,0"]
