@@ -14,12 +14,8 @@ from lead_explorer.audit import (
 )
 from lead_explorer.batch_enrichment import (
     DEFAULT_TASK_BUDGET,
-    BatchEnrichmentError,
     BatchRunnerEnricher,
-    EnrichmentBatchFailedError,
-    EnrichmentBatchIncompleteError,
     GatewayEnrichment,
-    LeadNotEnrichableError,
     batch_lead,
     enrichment_batch_id,
     gateway_enrichment_pipeline,
@@ -28,11 +24,15 @@ from lead_explorer.database import create_database_engine, create_schema, sessio
 from lead_explorer.demo_data import DemoLead, demo_leads, load_demo_leads
 from lead_explorer.enrichment import Enricher, EnrichmentResult, EnrichmentRunner, OfflineEnricher
 from lead_explorer.errors import (
+    BatchEnrichmentError,
     DatabaseConfigurationError,
     DuplicateLeadError,
+    EnrichmentBatchFailedError,
+    EnrichmentBatchIncompleteError,
     EnrichmentTaskNotFoundError,
     EnrichmentTransitionError,
     LeadExplorerError,
+    LeadNotEnrichableError,
     LeadNotFoundError,
     LeadValidationError,
     WriteConflictError,

@@ -28,7 +28,7 @@ from batch_runner import (
 )
 from d0_gateway import Gateway, build_gateway
 from lead_explorer.enrichment import Enricher, EnrichmentResult
-from lead_explorer.errors import LeadExplorerError
+from lead_explorer.errors import EnrichmentBatchFailedError, EnrichmentBatchIncompleteError, LeadNotEnrichableError
 from lead_explorer.records import LeadRecord
 
 BATCH_ID_PREFIX = "lead-enrichment-"
@@ -36,39 +36,6 @@ ENRICHMENT_STEP = "enrichment"
 GATEWAY_CAMPAIGN = "lead-explorer"
 DEFAULT_TASK_BUDGET = Decimal("0.25")
 """USD one enrichment task may spend; Hunter's domain search lists at $0.049 a call in d0_gateway."""
-
-
-class BatchEnrichmentError(LeadExplorerError):
-    """Base of the errors raised when an enrichment task runs through batch_runner."""
-
-
-class LeadNotEnrichableError(BatchEnrichmentError, ValueError):
-    """The lead cannot be submitted to batch_runner (no enrichment task, or a domain batch_runner refuses)."""
-
-    def __init__(self, lead_id: str, reason: str) -> None:
-        super().__init__(f"lead {lead_id!r} cannot be enriched through batch_runner: {reason}")
-        self.lead_id = lead_id
-        self.reason = reason
-
-
-class EnrichmentBatchFailedError(BatchEnrichmentError):
-    """batch_runner marked the lead failed; `reason` is batch_runner's own error message."""
-
-    def __init__(self, batch_id: str, reason: str) -> None:
-        super().__init__(f"batch {batch_id!r}: {reason}")
-        self.batch_id = batch_id
-        self.reason = reason
-
-
-class EnrichmentBatchIncompleteError(BatchEnrichmentError):
-    """The batch stopped (it was cancelled) before the lead finished; running the task again resumes it."""
-
-    def __init__(self, batch_id: str, state: str) -> None:
-        super().__init__(
-            f"batch {batch_id!r} stopped with the lead still {state}; run the task again to resume the batch"
-        )
-        self.batch_id = batch_id
-        self.state = state
 
 
 def enrichment_batch_id(task_id: str) -> str:

@@ -64,3 +64,36 @@ class WriteConflictError(LeadExplorerError):
 
 class DatabaseConfigurationError(LeadExplorerError, ValueError):
     """The database URL or path given to the server cannot be used."""
+
+
+class BatchEnrichmentError(LeadExplorerError):
+    """Base of the errors raised when an enrichment task runs through batch_runner."""
+
+
+class LeadNotEnrichableError(BatchEnrichmentError, ValueError):
+    """The lead cannot be submitted to batch_runner (no enrichment task, or a domain batch_runner refuses)."""
+
+    def __init__(self, lead_id: str, reason: str) -> None:
+        super().__init__(f"lead {lead_id!r} cannot be enriched through batch_runner: {reason}")
+        self.lead_id = lead_id
+        self.reason = reason
+
+
+class EnrichmentBatchFailedError(BatchEnrichmentError):
+    """batch_runner marked the lead failed; `reason` is batch_runner's own error message."""
+
+    def __init__(self, batch_id: str, reason: str) -> None:
+        super().__init__(f"batch {batch_id!r}: {reason}")
+        self.batch_id = batch_id
+        self.reason = reason
+
+
+class EnrichmentBatchIncompleteError(BatchEnrichmentError):
+    """The batch stopped (it was cancelled) before the lead finished; running the task again resumes it."""
+
+    def __init__(self, batch_id: str, state: str) -> None:
+        super().__init__(
+            f"batch {batch_id!r} stopped with the lead still {state}; run the task again to resume the batch"
+        )
+        self.batch_id = batch_id
+        self.state = state
