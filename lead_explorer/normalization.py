@@ -40,8 +40,8 @@ def normalize_domain(value: str, field: str = "domain") -> str:
     text = re.split(r"[/?#]", text, maxsplit=1)[0]
     text = text.rsplit("@", 1)[-1]
     text = re.sub(r":\d*$", "", text).rstrip(".")
-    if text.startswith("www."):
-        text = text[len("www.") :]
+    if text.startswith("www.") and "." in text[len("www.") :]:
+        text = text[len("www.") :]  # "www.example.com" -> "example.com", but "www.com" is itself a domain
     if not text:
         raise LeadValidationError(field, value, "has no host name")
     if _is_ip_address(text):

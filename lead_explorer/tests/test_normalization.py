@@ -18,6 +18,8 @@ hostnames = st.lists(_labels, min_size=1, max_size=3).map(lambda labels: ".".joi
         ("  example.com.  ", "example.com"),
         ("bücher.de", "xn--bcher-kva.de"),
         ("ftp://files.example.org", "files.example.org"),
+        ("https://www.com/", "www.com"),
+        ("www.www.com", "www.com"),
     ],
 )
 def test_domains_normalise_to_bare_lowercase_ascii_host_when_given_urls_or_mixed_case(raw, expected):
