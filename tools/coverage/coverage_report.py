@@ -18,43 +18,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from tools.coverage.lcov import FileCoverage, format_lcov, merge, parse_lcov
+from tools.coverage.module_table import TABLE_TITLE, ModuleResult, format_table
 from tools.coverage.unmeasured import unmeasured_file
 
 
 class CoverageReportError(Exception):
     """The report cannot be computed from what the build gave it (the message says what is missing)."""
-
-
-@dataclass(frozen=True)
-class ModuleResult:
-    """Coverage figures of one module against its floor; `judged` is False when none of its tests ran."""
-
-    module: str
-    floor: float
-    build_file: str
-    lines_found: int
-    lines_hit: int
-    branches_found: int
-    branches_hit: int
-    judged: bool = True
-
-    @property
-    def percent(self) -> float:
-        found = self.lines_found + self.branches_found
-        return 100.0 if found == 0 else 100.0 * (self.lines_hit + self.branches_hit) / found
-
-    @property
-    def passed(self) -> bool:
-        return not self.judged or round(self.percent, 2) >= self.floor
-
-    @property
-    def verdict(self) -> str:
-        if not self.judged:
-            return "not run"
-        return "ok" if self.passed else "FAIL"
 
 
 def _workspace_root_in_runfiles() -> str:
@@ -147,20 +118,6 @@ def evaluate(
     return results
 
 
-def format_table(results: Sequence[ModuleResult]) -> str:
-    header = f"{'module':<16} {'lines':>13} {'branches':>13} {'cover':>8} {'floor':>7}  verdict"
-    rows = [header, "-" * len(header)]
-    for result in results:
-        if result.module == "TOTAL":
-            rows.append("-" * len(header))
-        rows.append(
-            f"{result.module:<16} {f'{result.lines_hit}/{result.lines_found}':>13} "
-            f"{f'{result.branches_hit}/{result.branches_found}':>13} {result.percent:>7.2f}% "
-            f"{result.floor:>6.0f}%  {result.verdict}"
-        )
-    return "\n".join(rows)
-
-
 def write_html(tracefile: str, out_dir: str) -> str | None:
     """Renders the tracefile with genhtml (Debian's lcov); returns the index path, or None with a reason printed."""
     genhtml = shutil.which("genhtml")
@@ -208,7 +165,7 @@ def main(argv: Sequence[str]) -> int:
             indent=2,
         )
 
-    print("Coverage by module (lines + branches; floors from each module's BUILD.bazel)")
+    print(TABLE_TITLE)
     print(format_table(results))
     not_run = [r.module for r in results if not r.judged and r.module != "TOTAL"]
     if not_run:

@@ -13,9 +13,11 @@ from tools.coverage.coverage_report import (
     modules_under_test,
 )
 from tools.coverage.lcov import merge, parse_lcov
+from tools.coverage.module_table import main as show_summary
+from tools.coverage.module_table import read_summary
 from tools.coverage.unmeasured import unmeasured_file
 
-SOURCE = '''def covered(x):
+SOURCE = """def covered(x):
     if x:
         return 1
     return 2
@@ -24,7 +26,7 @@ SOURCE = '''def covered(x):
 def never_called(y):
     for item in y:
         print(item)
-'''
+"""
 
 COVERED_LCOV = """SF:mod_a/core.py
 DA:1,1
@@ -50,7 +52,12 @@ def policy(floor_a=50, total=50):
         "total_floor": total,
         "total_build_file": "BUILD.bazel",
         "modules": [
-            {"module": "mod_a", "floor": floor_a, "build_file": "mod_a/BUILD.bazel", "sources": ["mod_a/core.py", "mod_a/extra.py"]}
+            {
+                "module": "mod_a",
+                "floor": floor_a,
+                "build_file": "mod_a/BUILD.bazel",
+                "sources": ["mod_a/core.py", "mod_a/extra.py"],
+            }
         ],
     }
 
@@ -106,13 +113,15 @@ def _run_main(workspace, tmp_path, capsys, floor_a):
     policy_file.write_text(json.dumps(policy(floor_a=floor_a, total=0)))
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    code = main([
-        f"--reports_file={reports_file}",
-        f"--output_file={out_dir / '_coverage_report.dat'}",
-        f"--policy={policy_file}",
-        f"--source_root={workspace}",
-        "--no_html",
-    ])
+    code = main(
+        [
+            f"--reports_file={reports_file}",
+            f"--output_file={out_dir / '_coverage_report.dat'}",
+            f"--policy={policy_file}",
+            f"--source_root={workspace}",
+            "--no_html",
+        ]
+    )
     return code, capsys.readouterr(), out_dir
 
 
@@ -132,12 +141,23 @@ def test_report_passes_and_writes_the_merged_tracefile(workspace, tmp_path, caps
     assert [row["module"] for row in summary] == ["mod_a", "TOTAL"]
 
 
-@pytest.mark.skipif(shutil.which("genhtml") is None, reason="genhtml (Debian lcov) not installed; tools/bazel installs it")
+@pytest.mark.skipif(
+    shutil.which("genhtml") is None, reason="genhtml (Debian lcov) not installed; tools/bazel installs it"
+)
 def test_genhtml_reads_the_combined_report(workspace, tmp_path, capsys):
     _code, _output, out_dir = _run_main(workspace, tmp_path, capsys, floor_a=0)
     result = subprocess.run(
-        ["genhtml", "--branch-coverage", "--output-directory", str(tmp_path / "html"), str(out_dir / "_coverage_report.dat")],
-        cwd=workspace, capture_output=True, text=True, check=False,
+        [
+            "genhtml",
+            "--branch-coverage",
+            "--output-directory",
+            str(tmp_path / "html"),
+            str(out_dir / "_coverage_report.dat"),
+        ],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "html" / "index.html").exists()
@@ -188,7 +208,9 @@ def test_every_module_is_judged_when_the_run_covers_all_of_them(workspace):
 
 def test_missing_source_file_is_reported_with_its_module_and_build_file(workspace):
     (workspace / "mod_a" / "extra.py").unlink()
-    with pytest.raises(CoverageReportError, match=r"mod_a/extra.py is a source of mod_a \(coverage_floor in mod_a/BUILD.bazel\)"):
+    with pytest.raises(
+        CoverageReportError, match=r"mod_a/extra.py is a source of mod_a \(coverage_floor in mod_a/BUILD.bazel\)"
+    ):
         evaluate(policy(), merge(parse_lcov(COVERED_LCOV)), str(workspace))
 
 
@@ -197,3 +219,26 @@ def test_report_exits_with_the_reason_when_a_source_file_is_missing(workspace, t
     code, output, _ = _run_main(workspace, tmp_path, capsys, floor_a=0)
     assert code == 2
     assert "coverage FAILED: mod_a/extra.py is a source of mod_a" in output.err
+
+
+def test_summary_reads_back_the_rows_the_report_wrote(workspace, tmp_path, capsys):
+    _code, _output, out_dir = _run_main(workspace, tmp_path, capsys, floor_a=95)
+    rows = read_summary(str(out_dir / "coverage_summary.json"))
+    assert [(row.module, row.verdict, round(row.percent, 2)) for row in rows] == [
+        ("mod_a", "FAIL", 50.0),
+        ("TOTAL", "ok", 50.0),
+    ]
+
+
+def test_summary_table_prints_again_when_nothing_changed(workspace, tmp_path, capsys):
+    _code, first, out_dir = _run_main(workspace, tmp_path, capsys, floor_a=50)
+    assert show_summary([str(out_dir / "coverage_summary.json")]) == 0
+    again = capsys.readouterr().out
+    assert "nothing changed since this report" in again
+    assert format_table(read_summary(str(out_dir / "coverage_summary.json"))) in first.out
+    assert format_table(read_summary(str(out_dir / "coverage_summary.json"))) in again
+
+
+def test_summary_table_names_the_file_it_cannot_read(tmp_path, capsys):
+    assert show_summary([str(tmp_path / "missing.json")]) == 2
+    assert f"cannot read the coverage summary {tmp_path / 'missing.json'}" in capsys.readouterr().err

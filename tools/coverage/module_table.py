@@ -1,0 +1,88 @@
+"""The per-module coverage table: one row per module (and TOTAL) against its floor.
+
+`python3 -m tools.coverage.module_table SUMMARY_JSON` prints the table of a finished report again; the
+`tools/bazel` wrapper does so when `bazel coverage` had nothing to rerun (every test result cached), since
+Bazel then skips the report action and its output. Needs only the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+TABLE_TITLE = "Coverage by module (lines + branches; floors from each module's BUILD.bazel)"
+
+
+@dataclass(frozen=True)
+class ModuleResult:
+    """Coverage figures of one module against its floor; `judged` is False when none of its tests ran."""
+
+    module: str
+    floor: float
+    build_file: str
+    lines_found: int
+    lines_hit: int
+    branches_found: int
+    branches_hit: int
+    judged: bool = True
+
+    @property
+    def percent(self) -> float:
+        found = self.lines_found + self.branches_found
+        return 100.0 if found == 0 else 100.0 * (self.lines_hit + self.branches_hit) / found
+
+    @property
+    def passed(self) -> bool:
+        return not self.judged or round(self.percent, 2) >= self.floor
+
+    @property
+    def verdict(self) -> str:
+        if not self.judged:
+            return "not run"
+        return "ok" if self.passed else "FAIL"
+
+
+def format_table(results: Sequence[ModuleResult]) -> str:
+    header = f"{'module':<16} {'lines':>13} {'branches':>13} {'cover':>8} {'floor':>7}  verdict"
+    rows = [header, "-" * len(header)]
+    for result in results:
+        if result.module == "TOTAL":
+            rows.append("-" * len(header))
+        rows.append(
+            f"{result.module:<16} {f'{result.lines_hit}/{result.lines_found}':>13} "
+            f"{f'{result.branches_hit}/{result.branches_found}':>13} {result.percent:>7.2f}% "
+            f"{result.floor:>6.0f}%  {result.verdict}"
+        )
+    return "\n".join(rows)
+
+
+def read_summary(path: str) -> list[ModuleResult]:
+    """The rows coverage_report wrote to coverage_summary.json."""
+    names = {field.name for field in fields(ModuleResult)}
+    with open(path, encoding="utf-8") as handle:
+        rows = json.load(handle)
+    return [ModuleResult(**{key: value for key, value in row.items() if key in names}) for row in rows]
+
+
+def main(argv: Sequence[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python3 -m tools.coverage.module_table SUMMARY_JSON", file=sys.stderr)
+        return 2
+    try:
+        results = read_summary(argv[0])
+    except (OSError, ValueError, TypeError) as error:
+        print(f"coverage: cannot read the coverage summary {argv[0]}: {error}", file=sys.stderr)
+        return 2
+    print(f"{TABLE_TITLE}; nothing changed since this report")
+    print(format_table(results))
+    index = os.path.join(os.path.dirname(os.path.abspath(argv[0])), "html", "index.html")
+    if os.path.exists(index):
+        print(f"HTML report: {index}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
