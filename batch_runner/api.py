@@ -83,7 +83,13 @@ class PreviewOut(BaseModel):
     @classmethod
     def of(cls, preview: CostPreview, budget: Decimal | None) -> PreviewOut:
         rows = [
-            ProviderCostOut(provider=row.provider, calls=row.calls, list_cost_usd=row.list_cost, discount_usd=row.discount, cost_usd=row.cost)
+            ProviderCostOut(
+                provider=row.provider,
+                calls=row.calls,
+                list_cost_usd=row.list_cost,
+                discount_usd=row.discount,
+                cost_usd=row.cost,
+            )
             for row in preview.providers
         ]
         over = None if budget is None else preview.over_budget(budget)

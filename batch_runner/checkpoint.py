@@ -71,7 +71,9 @@ class LeadResult:
 
 def batch_fingerprint(leads: Sequence[Lead], pipeline: Sequence[tuple[str, str]]) -> str:
     """A digest of the leads (in order) and the pipeline: the same batch id must always mean the same work."""
-    document = json.dumps({"leads": [lead.to_dict() for lead in leads], "pipeline": [list(pair) for pair in pipeline]}, sort_keys=True)
+    document = json.dumps(
+        {"leads": [lead.to_dict() for lead in leads], "pipeline": [list(pair) for pair in pipeline]}, sort_keys=True
+    )
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
@@ -162,7 +164,9 @@ class CheckpointStore:
     def list_batches(self) -> list[BatchSnapshot]:
         """Every checkpointed batch, newest first."""
         with self._sessions.begin() as session:
-            ids = session.scalars(select(BatchRow.batch_id).order_by(BatchRow.created_at.desc(), BatchRow.batch_id)).all()
+            ids = session.scalars(
+                select(BatchRow.batch_id).order_by(BatchRow.created_at.desc(), BatchRow.batch_id)
+            ).all()
             return [self._snapshot(session, batch_id) for batch_id in ids]
 
     def approve(self, batch_id: str, max_cost: Decimal, *, now: datetime) -> BatchSnapshot:
@@ -193,11 +197,15 @@ class CheckpointStore:
                 .values(state="pending", run_token=None, updated_at=now)
             )
             rows = session.scalars(
-                select(LeadRow).where(LeadRow.batch_id == batch_id, LeadRow.state == "pending").order_by(LeadRow.position)
+                select(LeadRow)
+                .where(LeadRow.batch_id == batch_id, LeadRow.state == "pending")
+                .order_by(LeadRow.position)
             ).all()
             return [Lead.from_dict(row.payload) for row in rows]
 
-    def claim_lead(self, batch_id: str, lead_id: str, run_token: str, *, now: datetime) -> dict[str, dict[str, Any]] | None:
+    def claim_lead(
+        self, batch_id: str, lead_id: str, run_token: str, *, now: datetime
+    ) -> dict[str, dict[str, Any]] | None:
         """Moves a pending lead to running for `run_token` and returns its step results so far; None if not pending."""
         with self._sessions.begin() as session:
             claimed = session.execute(
@@ -283,7 +291,9 @@ class CheckpointStore:
         """Every lead of the batch in input order, with its state, step results and error."""
         with self._sessions.begin() as session:
             self._batch(session, batch_id)
-            leads = session.scalars(select(LeadRow).where(LeadRow.batch_id == batch_id).order_by(LeadRow.position)).all()
+            leads = session.scalars(
+                select(LeadRow).where(LeadRow.batch_id == batch_id).order_by(LeadRow.position)
+            ).all()
             steps: dict[str, dict[str, dict[str, Any]]] = {}
             for row in session.scalars(select(StepResultRow).where(StepResultRow.batch_id == batch_id)):
                 steps.setdefault(row.lead_id, {})[row.step] = dict(row.data)

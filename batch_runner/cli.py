@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--retries", type=int, default=3, help="attempts per step for retryable errors (default: 3)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     parser.add_argument(
-        "--live", action="store_true", help="call the real providers (needs HUNTER_API_KEY); default: d0_gateway's offline stubs"
+        "--live",
+        action="store_true",
+        help="call the real providers (needs HUNTER_API_KEY); default: d0_gateway's offline stubs",
     )
     return parser
 
@@ -120,7 +122,9 @@ def main(
     try:
         store = CheckpointStore.open(db_path)
     except OperationalError as error:
-        console.print(f"[red]Cannot open the checkpoint file {db_path}:[/red] {error.orig}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[red]Cannot open the checkpoint file {db_path}:[/red] {error.orig}", highlight=False, soft_wrap=True
+        )
         return EXIT_BAD_INPUT
     batch = _CliBatch(args, leads, store, db_path, console, clock or SystemClock())
     try:
@@ -143,7 +147,13 @@ class _CliBatch:
     """One CLI invocation's batch: builds the runner on the chosen providers, previews, runs, summarizes."""
 
     def __init__(
-        self, args: argparse.Namespace, leads: list[Lead], store: CheckpointStore, db_path: Path, console: Console, clock: Clock
+        self,
+        args: argparse.Namespace,
+        leads: list[Lead],
+        store: CheckpointStore,
+        db_path: Path,
+        console: Console,
+        clock: Clock,
     ) -> None:
         self.args = args
         self.leads = leads
@@ -201,7 +211,9 @@ async def _run_with_progress(runner: BatchRunner, batch_id: str, console: Consol
         get_time=runner.clock.monotonic,
         disable=not show_bar,
     )
-    task = progress.add_task(batch_id, total=snapshot.total, completed=snapshot.done + snapshot.failed, failed=snapshot.failed)
+    task = progress.add_task(
+        batch_id, total=snapshot.total, completed=snapshot.done + snapshot.failed, failed=snapshot.failed
+    )
 
     def on_event(event: ProgressEvent) -> None:
         if event.batch_id == batch_id:
@@ -220,7 +232,9 @@ def _preview_table(preview: CostPreview, budget: Decimal) -> Table:
     for column in ("provider", "calls", "list price", "volume discount", "cost"):
         table.add_column(column, justify="left" if column == "provider" else "right")
     for row in preview.providers:
-        table.add_row(row.provider, str(row.calls), f"${row.list_cost:.2f}", f"-${row.discount:.2f}", f"${row.cost:.2f}")
+        table.add_row(
+            row.provider, str(row.calls), f"${row.list_cost:.2f}", f"-${row.discount:.2f}", f"${row.cost:.2f}"
+        )
     verdict = "over budget" if preview.over_budget(budget) else "within budget"
     table.add_row("[bold]total[/bold]", "", "", "", f"[bold]${preview.total:.2f}[/bold]")
     table.caption = f"budget ${budget:.2f}: {verdict}"
@@ -240,7 +254,9 @@ def _print_summary(console: Console, runner: BatchRunner, final: BatchSnapshot) 
     failures = [result for result in runner.results(final.batch_id) if result.state == "failed"]
     for result in failures:
         console.print(
-            f"  [red]failed[/red] {result.lead.lead_id} ({result.lead.domain}): {result.error}", highlight=False, soft_wrap=True
+            f"  [red]failed[/red] {result.lead.lead_id} ({result.lead.domain}): {result.error}",
+            highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from d0_gateway import CircuitOpen, Gateway, GatewayError, ProviderUnavailable, RateLimited
-
 from batch_runner.cost import PriceBook, ProviderPrice
 from batch_runner.errors import PermanentStepError, RetryableStepError, StepError
 from batch_runner.leads import Lead
 from batch_runner.steps import EnrichmentStep, Pipeline, WebsiteAssessmentStep
+from d0_gateway import CircuitOpen, Gateway, GatewayError, ProviderUnavailable, RateLimited
 
 _RETRYABLE = (RateLimited, ProviderUnavailable, CircuitOpen)
 
@@ -41,7 +40,9 @@ class HunterEnrichmentProvider:
 
     async def enrich(self, lead: Lead) -> Mapping[str, Any]:
         try:
-            found = await self._gateway.hunter.domain_search(lead.domain, limit=self._max_contacts, campaign_id=self._campaign_id)
+            found = await self._gateway.hunter.domain_search(
+                lead.domain, limit=self._max_contacts, campaign_id=self._campaign_id
+            )
         except GatewayError as error:
             raise step_error(error) from error
         data = found.data
@@ -79,7 +80,12 @@ class PageSpeedAssessmentProvider:
             result = await self._gateway.pagespeed.run(url, campaign_id=self._campaign_id)
         except GatewayError as error:
             raise step_error(error) from error
-        return {"source": "pagespeed", "url": url, "scores": result.scores, "analyzed_at": result.analysis_utc_timestamp}
+        return {
+            "source": "pagespeed",
+            "url": url,
+            "scores": result.scores,
+            "analyzed_at": result.analysis_utc_timestamp,
+        }
 
 
 def gateway_pipeline(gateway: Gateway, *, campaign_id: str | None = None) -> Pipeline:

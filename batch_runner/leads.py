@@ -69,7 +69,8 @@ def parse_leads_csv(text: str, *, source: str = "<csv>") -> list[Lead]:
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise LeadInputError(
-            source, [LeadProblem(1, column, f"missing column (header is {','.join(header) or 'empty'})") for column in missing]
+            source,
+            [LeadProblem(1, column, f"missing column (header is {','.join(header) or 'empty'})") for column in missing],
         )
     return _validate_numbered(_rows_with_lines(reader), source=source, empty_line=2)
 
@@ -104,11 +105,15 @@ def _validate_numbered(rows: Iterable[tuple[int, Mapping[str, Any]]], *, source:
             problems.extend(row_problems)
         elif lead.lead_id in seen_ids:
             problems.append(
-                LeadProblem(line, "lead_id", f"duplicate lead {lead.lead_id!r} (first on line {seen_ids[lead.lead_id]})")
+                LeadProblem(
+                    line, "lead_id", f"duplicate lead {lead.lead_id!r} (first on line {seen_ids[lead.lead_id]})"
+                )
             )
         elif lead.email in seen_emails:
             problems.append(
-                LeadProblem(line, "email", f"duplicate lead: {lead.email!r} is already on line {seen_emails[lead.email]}")
+                LeadProblem(
+                    line, "email", f"duplicate lead: {lead.email!r} is already on line {seen_emails[lead.email]}"
+                )
             )
         else:
             seen_ids[lead.lead_id] = line
@@ -134,7 +139,11 @@ def _validate_row(line: int, row: Mapping[str, Any]) -> tuple[list[LeadProblem],
             values[column] = value.strip()
     if "lead_id" in values and not _LEAD_ID.match(values["lead_id"]):
         problems.append(
-            LeadProblem(line, "lead_id", f"invalid lead id {values['lead_id']!r}: use 1-64 letters, digits, '_', '.', ':' or '-'")
+            LeadProblem(
+                line,
+                "lead_id",
+                f"invalid lead id {values['lead_id']!r}: use 1-64 letters, digits, '_', '.', ':' or '-'",
+            )
         )
     if "domain" in values:
         try:

@@ -165,6 +165,8 @@ class ProgressBus:
             try:
                 listener(event)
             except Exception:
-                _log.exception("progress listener %r failed on %s event of batch %s", listener, event.kind, event.batch_id)
+                _log.exception(
+                    "progress listener %r failed on %s event of batch %s", listener, event.kind, event.batch_id
+                )
         for subscription in list(self._subscriptions):
             subscription.deliver(event)

@@ -109,7 +109,12 @@ class BatchRunner:
             raise InvalidBatchError(f"batch {batch_id!r} has no leads")
         estimate = self.preview(len(leads)).total
         return self.store.create_batch(
-            batch_id, leads, self.pipeline.signature, budget=to_money(budget), estimated_cost=estimate, now=self.clock.now()
+            batch_id,
+            leads,
+            self.pipeline.signature,
+            budget=to_money(budget),
+            estimated_cost=estimate,
+            now=self.clock.now(),
         )
 
     def approve(self, batch_id: str, max_cost: Decimal) -> BatchSnapshot:
@@ -148,7 +153,9 @@ class BatchRunner:
                 f"not this runner's {list(self.pipeline.signature)}"
             )
         if snapshot.needs_approval:
-            raise BudgetApprovalRequiredError(batch_id, snapshot.estimated_cost, snapshot.budget, snapshot.approved_cost)
+            raise BudgetApprovalRequiredError(
+                batch_id, snapshot.estimated_cost, snapshot.budget, snapshot.approved_cost
+            )
         task = asyncio.get_running_loop().create_task(self._execute(batch_id, snapshot), name=f"batch:{batch_id}")
         self._active[batch_id] = _ActiveRun(task)
         task.add_done_callback(lambda done: self._run_ended(batch_id, done))
@@ -158,7 +165,9 @@ class BatchRunner:
         self._active.pop(batch_id, None)
         if not task.cancelled() and task.exception() is not None:
             # Logged here because a batch started in the background (the HTTP API) has nobody awaiting it.
-            _log.error("batch %s stopped: %r; its checkpoint is intact, run it again to resume", batch_id, task.exception())
+            _log.error(
+                "batch %s stopped: %r; its checkpoint is intact, run it again to resume", batch_id, task.exception()
+            )
 
     async def run(self, batch_id: str) -> BatchSnapshot:
         """Runs (or resumes) the batch to the end and returns its final status; a completed batch is returned as is."""
@@ -179,13 +188,17 @@ class BatchRunner:
             return snapshot
         run_token = self._run_tokens()
         pending = deque(self.store.begin_run(batch_id, run_token, now=self.clock.now()))
-        tracker = ProgressTracker(batch_id, total=snapshot.total, done=snapshot.done, failed=snapshot.failed, clock=self.clock)
+        tracker = ProgressTracker(
+            batch_id, total=snapshot.total, done=snapshot.done, failed=snapshot.failed, clock=self.clock
+        )
         self.progress.publish(tracker.event("started"))
         active = self._active[batch_id]
         try:
             async with asyncio.TaskGroup() as workers:
                 for _ in range(min(self.settings.max_concurrency, len(pending))):
-                    active.workers.append(workers.create_task(self._work(batch_id, run_token, pending, tracker, active)))
+                    active.workers.append(
+                        workers.create_task(self._work(batch_id, run_token, pending, tracker, active))
+                    )
         except BaseExceptionGroup as group:
             # A worker only fails when the checkpoint itself does (e.g. the database is gone): report that error.
             raise group.exceptions[0] from None
@@ -193,7 +206,9 @@ class BatchRunner:
         self.progress.publish(tracker.event("finished" if final.status == "completed" else "cancelled"))
         return final
 
-    async def _work(self, batch_id: str, run_token: str, pending: deque[Lead], tracker: ProgressTracker, active: _ActiveRun) -> None:
+    async def _work(
+        self, batch_id: str, run_token: str, pending: deque[Lead], tracker: ProgressTracker, active: _ActiveRun
+    ) -> None:
         try:
             while pending and not active.cancelling:
                 await self._process(batch_id, run_token, pending.popleft(), tracker, active)
@@ -201,7 +216,9 @@ class BatchRunner:
             if not active.cancelling:
                 raise  # killed from outside: leave the checkpoint exactly as a crash would
 
-    async def _process(self, batch_id: str, run_token: str, lead: Lead, tracker: ProgressTracker, active: _ActiveRun) -> None:
+    async def _process(
+        self, batch_id: str, run_token: str, lead: Lead, tracker: ProgressTracker, active: _ActiveRun
+    ) -> None:
         results = self.store.claim_lead(batch_id, lead.lead_id, run_token, now=self.clock.now())
         if results is None:
             return

@@ -74,9 +74,7 @@ class StepResultRow(Base):
     """A step's result for a lead; the primary key (batch, lead, step) makes each result exist at most once."""
 
     __tablename__ = "step_results"
-    __table_args__ = (
-        ForeignKeyConstraint(["batch_id", "lead_id"], ["batch_leads.batch_id", "batch_leads.lead_id"]),
-    )
+    __table_args__ = (ForeignKeyConstraint(["batch_id", "lead_id"], ["batch_leads.batch_id", "batch_leads.lead_id"]),)
 
     batch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     lead_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -26,7 +26,9 @@ class PipelineStep(Protocol):
 class EnrichmentStep:
     """Enriches the lead's business through an EnrichmentProvider."""
 
-    def __init__(self, provider: EnrichmentProvider, *, name: str = "enrichment", price_key: str = "enrichment") -> None:
+    def __init__(
+        self, provider: EnrichmentProvider, *, name: str = "enrichment", price_key: str = "enrichment"
+    ) -> None:
         self.name = name
         self.provider = price_key
         self._provider = provider

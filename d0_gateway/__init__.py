@@ -46,7 +46,14 @@ from d0_gateway.providers.pagespeed import PageSpeedClient, PageSpeedResult
 from d0_gateway.providers.screenshotone import Screenshot, ScreenshotOneClient, ScreenshotOptions
 from d0_gateway.providers.semrush import DomainOverview, SemrushClient
 from d0_gateway.providers.sendgrid import EmailAddress, MailMessage, MailSendResult, SendGridClient
-from d0_gateway.providers.stripe import CheckoutSession, LineItem, StripeClient, StripeEvent, sign_webhook, verify_webhook
+from d0_gateway.providers.stripe import (
+    CheckoutSession,
+    LineItem,
+    StripeClient,
+    StripeEvent,
+    sign_webhook,
+    verify_webhook,
+)
 from d0_gateway.registry import PROVIDER_CLIENTS, Gateway, build_gateway
 from d0_gateway.settings import BreakerSettings, GatewaySettings, ProviderSettings
 from d0_gateway.sql_types import UtcDateTime

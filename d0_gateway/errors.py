@@ -91,7 +91,9 @@ class CircuitOpen(GatewayError):
 class BudgetExceeded(GatewayError):
     """A call would take spending past a daily or monthly limit; it was blocked before any request."""
 
-    def __init__(self, provider: str, scope: str, period: str, limit: Decimal, spent: Decimal, estimate: Decimal) -> None:
+    def __init__(
+        self, provider: str, scope: str, period: str, limit: Decimal, spent: Decimal, estimate: Decimal
+    ) -> None:
         super().__init__(
             f"{provider}: {period} {scope} budget of ${limit} reached "
             f"(spent ${spent}, this call ${estimate}); blocked before sending"

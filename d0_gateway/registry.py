@@ -142,7 +142,9 @@ class Gateway:
         settings = self.settings.provider(name)
         cls = PROVIDER_CLIENTS.get(name)
         if cls is None:
-            raise ConfigurationError(f"provider {name!r} has settings but no client; known: {', '.join(sorted(PROVIDER_CLIENTS))}")
+            raise ConfigurationError(
+                f"provider {name!r} has settings but no client; known: {', '.join(sorted(PROVIDER_CLIENTS))}"
+            )
         for key in settings.credential_env:
             if key not in settings.optional_credentials:
                 settings.credential(key)  # fail now, naming the environment variable, not on first call
@@ -156,7 +158,9 @@ class Gateway:
                 recovery_time=settings.breaker.recovery_time,
                 success_threshold=settings.breaker.success_threshold,
             ),
-            cache=ResponseCache(settings.cache_ttl, self.clock, self.cache_backend, namespace=name) if settings.cache_ttl else None,
+            cache=ResponseCache(settings.cache_ttl, self.clock, self.cache_backend, namespace=name)
+            if settings.cache_ttl
+            else None,
             ledger=self.ledger,
             budget=self.budget,
         )

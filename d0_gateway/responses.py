@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -38,7 +38,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         except (TypeError, ValueError):
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         return max(0.0, (when - now).total_seconds())
     return seconds if seconds >= 0 else None
 
@@ -67,7 +67,9 @@ def validate_model(model: type[M], data: Any, provider: str, endpoint: str, *, s
 
 def parse_model(model: type[M], response: httpx.Response, provider: str, endpoint: str) -> M:
     """The response's JSON body validated as `model`."""
-    return validate_model(model, json_body(response, provider, endpoint), provider, endpoint, status=response.status_code)
+    return validate_model(
+        model, json_body(response, provider, endpoint), provider, endpoint, status=response.status_code
+    )
 
 
 def error_for_status(

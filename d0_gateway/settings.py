@@ -60,7 +60,9 @@ class ProviderSettings:
         return self.costs.get(operation, Decimal(0))
 
 
-def _provider(name: str, base_url: str, env: Mapping[str, str], costs: Mapping[str, str], **kwargs: Any) -> ProviderSettings:
+def _provider(
+    name: str, base_url: str, env: Mapping[str, str], costs: Mapping[str, str], **kwargs: Any
+) -> ProviderSettings:
     return ProviderSettings(name, base_url, dict(env), {op: Decimal(c) for op, c in costs.items()}, **kwargs)
 
 
@@ -88,9 +90,24 @@ DEFAULT_PROVIDERS: Mapping[str, ProviderSettings] = {
             timeout=60.0,
             optional_credentials=frozenset({"api_key"}),
         ),
-        _provider("openai", "https://api.openai.com", {"api_key": "OPENAI_API_KEY"}, {}, rate=5.0, burst=10, cache_ttl=None, timeout=60.0),
         _provider(
-            "sendgrid", "https://api.sendgrid.com", {"api_key": "SENDGRID_API_KEY"}, {"send_mail": "0.001"}, rate=10.0, burst=10, cache_ttl=None
+            "openai",
+            "https://api.openai.com",
+            {"api_key": "OPENAI_API_KEY"},
+            {},
+            rate=5.0,
+            burst=10,
+            cache_ttl=None,
+            timeout=60.0,
+        ),
+        _provider(
+            "sendgrid",
+            "https://api.sendgrid.com",
+            {"api_key": "SENDGRID_API_KEY"},
+            {"send_mail": "0.001"},
+            rate=10.0,
+            burst=10,
+            cache_ttl=None,
         ),
         _provider(
             "stripe",
@@ -121,7 +138,12 @@ DEFAULT_PROVIDERS: Mapping[str, ProviderSettings] = {
             cache_ttl=7 * 24 * 3600.0,
         ),
         _provider(
-            "semrush", "https://api.semrush.com", {"api_key": "SEMRUSH_API_KEY"}, {"domain_overview": "0.01"}, rate=10.0, burst=10
+            "semrush",
+            "https://api.semrush.com",
+            {"api_key": "SEMRUSH_API_KEY"},
+            {"domain_overview": "0.01"},
+            rate=10.0,
+            burst=10,
         ),
         _provider(
             "screenshotone",

@@ -21,7 +21,12 @@ StubHandler = Callable[[httpx.Request, int], httpx.Response]
 
 _NAMES = ("Acme Plumbing", "Blue Door Bakery", "Cedar Dental", "Summit Roofing", "Harbor Auto Repair", "Maple Yoga")
 _STREETS = ("Main St", "Oak Ave", "Elm St", "Market St", "2nd Ave", "Lake Rd")
-_CITIES = (("Austin", "TX", "78701"), ("Denver", "CO", "80202"), ("Portland", "OR", "97205"), ("Raleigh", "NC", "27601"))
+_CITIES = (
+    ("Austin", "TX", "78701"),
+    ("Denver", "CO", "80202"),
+    ("Portland", "OR", "97205"),
+    ("Raleigh", "NC", "27601"),
+)
 _PEOPLE = (("Ana", "Lopez"), ("Ben", "Carter"), ("Chloe", "Nguyen"), ("Dev", "Patel"))
 # A 1x1 transparent PNG.
 _PNG = bytes.fromhex(
@@ -114,7 +119,11 @@ def _openai(request: httpx.Request, seed: int) -> httpx.Response:
                 "finish_reason": "stop",
             }
         ],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens},
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
         "system_fingerprint": "fp_stub",
     }
     return httpx.Response(200, json=body)
@@ -166,11 +175,28 @@ def _hunter(request: httpx.Request, seed: int) -> httpx.Response:
         }
         return httpx.Response(200, json={"data": data, "meta": {"params": dict(request.url.params)}})
     emails = [
-        {"value": f"{first.lower()}@{domain}", "type": "personal", "confidence": 80 + i, "first_name": first, "last_name": last}
+        {
+            "value": f"{first.lower()}@{domain}",
+            "type": "personal",
+            "confidence": 80 + i,
+            "first_name": first,
+            "last_name": last,
+        }
         for i, (first, last) in enumerate(_PEOPLE)
     ]
-    data = {"domain": domain, "disposable": False, "webmail": False, "accept_all": False, "pattern": "{first}", "emails": emails}
-    meta = {"results": len(emails), "limit": int(request.url.params.get("limit", 10)), "offset": int(request.url.params.get("offset", 0))}
+    data = {
+        "domain": domain,
+        "disposable": False,
+        "webmail": False,
+        "accept_all": False,
+        "pattern": "{first}",
+        "emails": emails,
+    }
+    meta = {
+        "results": len(emails),
+        "limit": int(request.url.params.get("limit", 10)),
+        "offset": int(request.url.params.get("offset", 0)),
+    }
     return httpx.Response(200, json={"data": data, "meta": meta})
 
 
@@ -241,4 +267,3 @@ def stub_settings(settings: GatewaySettings) -> GatewaySettings:
         for name, p in settings.providers.items()
     }
     return replace(settings, providers=providers)
-

@@ -62,7 +62,13 @@ from d1_targeting.priority import idle_days, priority_score
 from d1_targeting.qualification import QualificationRules
 from d1_targeting.quota_tracker import QuotaPolicy, QuotaStatus, QuotaTracker, Reservation, ReservationStatus
 from d1_targeting.universe_manager import UniverseChanges, UniverseManager, UniverseSpec
-from d1_targeting.universe_membership import UniverseCriteria, UniverseSize, measure_universe, place_of, universe_members
+from d1_targeting.universe_membership import (
+    UniverseCriteria,
+    UniverseSize,
+    measure_universe,
+    place_of,
+    universe_members,
+)
 from d1_targeting.us_regions import US_REGIONS, BoundingBox, circle_within_us, region_containing
 from d1_targeting.us_states import ALL_CODES, STATES, normalize_state
 from d1_targeting.zip_codes import check_zip_in_state, load_zip3_table, normalize_zip, state_for_zip, zip3_table

@@ -160,8 +160,12 @@ class BatchScheduler:
             for campaign in session.scalars(statement):
                 if campaign.id in already:
                     continue
-                batched = set(session.scalars(select(BatchTarget.target_id).where(BatchTarget.campaign_id == campaign.id)))
-                demand[campaign.id] = [t.id for t in universe_members(session, campaign.universe) if t.id not in batched]
+                batched = set(
+                    session.scalars(select(BatchTarget.target_id).where(BatchTarget.campaign_id == campaign.id))
+                )
+                demand[campaign.id] = [
+                    t.id for t in universe_members(session, campaign.universe) if t.id not in batched
+                ]
                 created_on = campaign.created_at.astimezone(self._quota.tz).date()
                 waited = idle_days(day, campaign.last_scheduled_on, created_on)
                 scores[campaign.id] = priority_score(campaign.priority_weight, len(demand[campaign.id]), waited)
@@ -224,7 +228,14 @@ class BatchScheduler:
 
 
 def _scheduled_campaigns(session: Session, day: date) -> tuple[int, ...]:
-    return tuple(session.scalars(select(DailyBatch.campaign_id).where(DailyBatch.batch_date == day).distinct().order_by(DailyBatch.campaign_id)))
+    return tuple(
+        session.scalars(
+            select(DailyBatch.campaign_id)
+            .where(DailyBatch.batch_date == day)
+            .distinct()
+            .order_by(DailyBatch.campaign_id)
+        )
+    )
 
 
 def _view(batch: DailyBatch) -> ScheduledBatch:

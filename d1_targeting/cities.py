@@ -71,4 +71,6 @@ def find_city(name: str, state: str) -> City:
     elsewhere = states_with_city(name)
     if elsewhere:
         raise GeoValidationError(f"city {name!r} is not in {code} (it is in {', '.join(elsewhere)})")
-    raise GeoValidationError(f"unknown city {name!r} in {code}: not in the reference list of {len(city_table())} US cities")
+    raise GeoValidationError(
+        f"unknown city {name!r} in {code}: not in the reference list of {len(city_table())} US cities"
+    )

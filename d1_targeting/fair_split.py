@@ -27,7 +27,12 @@ class Claim:
     limit: int
 
     def __post_init__(self) -> None:
-        if isinstance(self.weight, bool) or not isinstance(self.weight, (int, float)) or not math.isfinite(self.weight) or self.weight < 0:
+        if (
+            isinstance(self.weight, bool)
+            or not isinstance(self.weight, (int, float))
+            or not math.isfinite(self.weight)
+            or self.weight < 0
+        ):
             raise SchedulingError(f"claim weight must be a finite number >= 0, got {self.weight!r}")
         if isinstance(self.limit, bool) or not isinstance(self.limit, int) or self.limit < 0:
             raise SchedulingError(f"claim limit must be an integer >= 0, got {self.limit!r}")

@@ -188,7 +188,9 @@ def _duplicates(items: list[_Resolved]) -> list[GeoFinding]:
     for item in items:
         if item.key in first:
             findings.append(
-                GeoFinding(GeoFindingKind.DUPLICATE, item.location, item.constraint, f"duplicates {first[item.key].location}")
+                GeoFinding(
+                    GeoFindingKind.DUPLICATE, item.location, item.constraint, f"duplicates {first[item.key].location}"
+                )
             )
         else:
             first[item.key] = item

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from datetime import date, timezone, tzinfo
+from datetime import UTC, date, tzinfo
 from enum import Enum
 
 from sqlalchemy import select, update
@@ -89,7 +89,7 @@ class QuotaTracker:
         session_factory: sessionmaker[Session],
         clock: Clock,
         policy: QuotaPolicy,
-        tz: tzinfo = timezone.utc,
+        tz: tzinfo = UTC,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
@@ -186,7 +186,10 @@ class QuotaTracker:
     def _open(self, session: Session, day: date, campaign_id: int) -> None:
         """Creates the day's and the campaign's ledger rows if missing (a racing creator is fine)."""
         if session.get(QuotaDay, day) is None:
-            _insert_once(session, QuotaDay(day=day, quota=self._policy.daily_quota, campaign_cap=self._policy.campaign_cap, reserved=0))
+            _insert_once(
+                session,
+                QuotaDay(day=day, quota=self._policy.daily_quota, campaign_cap=self._policy.campaign_cap, reserved=0),
+            )
         if session.get(CampaignQuotaDay, (day, campaign_id)) is None:
             _insert_once(session, CampaignQuotaDay(day=day, campaign_id=campaign_id, reserved=0))
 
@@ -207,16 +210,19 @@ class QuotaTracker:
             .execution_options(synchronize_session=False)
         ).rowcount
         cap = select(QuotaDay.campaign_cap).where(QuotaDay.day == day).scalar_subquery()
-        campaign_claimed = day_claimed and session.execute(
-            update(CampaignQuotaDay)
-            .where(
-                CampaignQuotaDay.day == day,
-                CampaignQuotaDay.campaign_id == campaign_id,
-                CampaignQuotaDay.reserved + units <= cap,
-            )
-            .values(reserved=CampaignQuotaDay.reserved + units)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        campaign_claimed = (
+            day_claimed
+            and session.execute(
+                update(CampaignQuotaDay)
+                .where(
+                    CampaignQuotaDay.day == day,
+                    CampaignQuotaDay.campaign_id == campaign_id,
+                    CampaignQuotaDay.reserved + units <= cap,
+                )
+                .values(reserved=CampaignQuotaDay.reserved + units)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        )
         if day_claimed == 1 and campaign_claimed == 1:
             savepoint.commit()
             return True
@@ -237,7 +243,9 @@ class QuotaTracker:
             raise ReservationNotFoundError(f"no quota reservation with id {reservation_id}")
         used = reservation.count if used is None else used
         if isinstance(used, bool) or not isinstance(used, int) or not 0 <= used <= reservation.count:
-            raise QuotaError(f"used must be an integer in [0, {reservation.count}] for reservation {reservation_id}, got {used!r}")
+            raise QuotaError(
+                f"used must be an integer in [0, {reservation.count}] for reservation {reservation_id}, got {used!r}"
+            )
         settled = session.execute(
             update(QuotaReservation)
             .where(QuotaReservation.id == reservation_id, QuotaReservation.status == ReservationStatus.OPEN.value)

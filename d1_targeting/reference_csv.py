@@ -69,9 +69,13 @@ def read_reference_rows(text: str, path: str, columns: Sequence[str]) -> Iterato
             continue
         line = reader.line_num
         if len(record) < len(columns):
-            raise ReferenceDataError(path, line, columns[len(record)], f"missing: the row has {len(record)} of {len(columns)} columns")
+            raise ReferenceDataError(
+                path, line, columns[len(record)], f"missing: the row has {len(record)} of {len(columns)} columns"
+            )
         if len(record) > len(columns):
-            raise ReferenceDataError(path, line, "(extra)", f"the row has {len(record)} columns, expected {len(columns)}")
+            raise ReferenceDataError(
+                path, line, "(extra)", f"the row has {len(record)} columns, expected {len(columns)}"
+            )
         yield ReferenceRow(path, line, {name: cell.strip() for name, cell in zip(columns, record)})
 
 

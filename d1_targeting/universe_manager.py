@@ -41,7 +41,10 @@ class UniverseSpec:
     def from_dict(cls, data: Mapping[str, Any]) -> UniverseSpec:
         """A spec from its JSON form; UniverseValidationError lists every field whose shape is wrong."""
         name = data.get("name", "")
-        problems = [f"unknown field {key!r}" for key in sorted(set(data) - {"name", "verticals", "geography", "qualification_rules"})]
+        problems = [
+            f"unknown field {key!r}"
+            for key in sorted(set(data) - {"name", "verticals", "geography", "qualification_rules"})
+        ]
         verticals = data.get("verticals", [])
         if not isinstance(verticals, (list, tuple)):
             problems.append(f"verticals: expected a list of vertical names, got {verticals!r}")

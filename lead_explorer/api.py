@@ -26,8 +26,8 @@ from lead_explorer.schemas import (
     AuditChainOut,
     AuditEntryOut,
     DuplicateOut,
-    ErrorOut,
     EnrichmentTaskOut,
+    ErrorOut,
     HealthOut,
     LeadCreate,
     LeadOut,
@@ -106,7 +106,8 @@ def create_app(
     @app.get("/leads", response_model=LeadPageOut, tags=["leads"])
     def list_leads(
         search: Annotated[
-            str | None, Query(max_length=200, pattern=_NO_CONTROL_CHARACTERS, description="Matches email, domain or company.")
+            str | None,
+            Query(max_length=200, pattern=_NO_CONTROL_CHARACTERS, description="Matches email, domain or company."),
         ] = None,
         source: Annotated[str | None, Query(max_length=100, pattern=_NO_CONTROL_CHARACTERS)] = None,
         is_manual: bool | None = None,
@@ -173,7 +174,9 @@ def create_app(
         responses={**_NOT_FOUND, **_BUSY},
         tags=["enrichment"],
     )
-    def enrich_lead(lead_id: LeadId, request: Request, background: BackgroundTasks, x_actor: Actor = None) -> QuickAddOut:
+    def enrich_lead(
+        lead_id: LeadId, request: Request, background: BackgroundTasks, x_actor: Actor = None
+    ) -> QuickAddOut:
         """Starts a new enrichment of an existing lead in the background."""
         record = repository.request_enrichment(str(lead_id), actor=_actor(x_actor))
         task_id = str(record.enrichment_task_id)

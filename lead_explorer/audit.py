@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -89,7 +89,7 @@ def append_audit_entry(
         lead_id=lead_id,
         action=action.value,
         actor=actor,
-        occurred_at=occurred_at.astimezone(timezone.utc),
+        occurred_at=occurred_at.astimezone(UTC),
         before=dict(before) if before is not None else None,
         after=dict(after) if after is not None else None,
         previous_checksum=previous,
@@ -100,7 +100,9 @@ def append_audit_entry(
     return entry
 
 
-def verify_audit_chain(session: Session, *, expected_head: str | None = None, batch_size: int = 500) -> AuditChainReport:
+def verify_audit_chain(
+    session: Session, *, expected_head: str | None = None, batch_size: int = 500
+) -> AuditChainReport:
     """Recomputes every checksum in sequence order; reports the first entry that does not link or match."""
     previous = GENESIS_CHECKSUM
     checked = 0
@@ -110,7 +112,9 @@ def verify_audit_chain(session: Session, *, expected_head: str | None = None, ba
     for entry in rows:
         expected_sequence = checked + 1
         if entry.sequence != expected_sequence:
-            return _broken(checked, previous, entry.sequence, f"expected sequence {expected_sequence}: entries are missing")
+            return _broken(
+                checked, previous, entry.sequence, f"expected sequence {expected_sequence}: entries are missing"
+            )
         if entry.previous_checksum != previous:
             return _broken(checked, previous, entry.sequence, "previous_checksum does not match the entry before it")
         if entry_checksum(previous, entry_payload(entry)) != entry.checksum:
@@ -129,4 +133,4 @@ def _broken(checked: int, head: str, sequence: int | None, reason: str) -> Audit
 
 
 def _utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

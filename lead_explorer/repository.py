@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, text
@@ -52,7 +52,7 @@ class SystemClock:
 
     def now(self) -> datetime:
         """The current time, timezone-aware."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,14 @@ class LeadRepository:
         With `enrich`, the lead is stored with a pending enrichment task in the same transaction.
         """
         values = _normalized_fields(
-            {"email": email, "domain": domain, "company": company, "contact_name": contact_name,
-             "source": source, "is_manual": is_manual}
+            {
+                "email": email,
+                "domain": domain,
+                "company": company,
+                "contact_name": contact_name,
+                "source": source,
+                "is_manual": is_manual,
+            }
         )
         _require_identity(values)
         actor = _normalized_actor(actor)
@@ -226,6 +232,7 @@ class LeadRepository:
 
     def get_lead(self, lead_id: str, *, include_deleted: bool = False) -> LeadRecord:
         """The lead with this id; raises LeadNotFoundError when unknown (or deleted, unless included)."""
+
         def get(session: Session) -> LeadRecord:
             row = self._row(session, lead_id, include_deleted=include_deleted)
             return LeadRecord.from_row(row)
@@ -234,6 +241,7 @@ class LeadRepository:
 
     def get_enrichment_task(self, task_id: str) -> LeadRecord:
         """The lead carrying this enrichment task (deleted leads included, so a task never vanishes)."""
+
         def get(session: Session) -> LeadRecord:
             row = session.scalars(select(Lead).where(Lead.enrichment_task_id == task_id)).first()
             if row is None:
@@ -262,6 +270,7 @@ class LeadRepository:
 
     def audit_trail(self, lead_id: str) -> list[AuditRecord]:
         """Every audit entry of a lead (deleted leads included), oldest first."""
+
         def trail(session: Session) -> list[AuditRecord]:
             self._row(session, lead_id, include_deleted=True)
             query = select(AuditEntry).where(AuditEntry.lead_id == lead_id).order_by(AuditEntry.sequence)
@@ -280,7 +289,7 @@ class LeadRepository:
     # -- internals ----------------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        return self._clock.now().astimezone(timezone.utc)
+        return self._clock.now().astimezone(UTC)
 
     def _read(self, operation: Callable[[Session], T]) -> T:
         with self._sessions() as session:

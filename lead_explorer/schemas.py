@@ -9,11 +9,27 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 from lead_explorer.models import EnrichmentStatus
-from lead_explorer.normalization import MAX_DOMAIN_INPUT_LENGTH, MAX_EMAIL_LENGTH, normalize_domain, normalize_email, normalize_text
+from lead_explorer.normalization import (
+    MAX_DOMAIN_INPUT_LENGTH,
+    MAX_EMAIL_LENGTH,
+    normalize_domain,
+    normalize_email,
+    normalize_text,
+)
 from lead_explorer.records import LeadRecord
 
-_EMAIL = Field(default=None, max_length=MAX_EMAIL_LENGTH, json_schema_extra={"format": "email"}, examples=["jane.doe@acme-widgets.com"])
-_DOMAIN = Field(default=None, max_length=MAX_DOMAIN_INPUT_LENGTH, json_schema_extra={"format": "hostname"}, examples=["acme-widgets.com"])
+_EMAIL = Field(
+    default=None,
+    max_length=MAX_EMAIL_LENGTH,
+    json_schema_extra={"format": "email"},
+    examples=["jane.doe@acme-widgets.com"],
+)
+_DOMAIN = Field(
+    default=None,
+    max_length=MAX_DOMAIN_INPUT_LENGTH,
+    json_schema_extra={"format": "hostname"},
+    examples=["acme-widgets.com"],
+)
 _COMPANY = Field(default=None, max_length=200, examples=["Acme Widgets"])
 _CONTACT = Field(default=None, max_length=200, examples=["Jane Doe"])
 _SOURCE = Field(default=None, max_length=100, examples=["trade-show"])

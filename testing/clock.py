@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class FakeClock:
@@ -13,7 +13,7 @@ class FakeClock:
     """
 
     def __init__(self, start: datetime | None = None, monotonic_start: float = 1000.0) -> None:
-        self._wall = start or datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+        self._wall = start or datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
         if self._wall.tzinfo is None:
             raise ValueError("FakeClock start must be timezone-aware (e.g. tzinfo=timezone.utc)")
         self._monotonic = monotonic_start

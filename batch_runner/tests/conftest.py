@@ -36,11 +36,12 @@ def make_runner(fake_clock: FakeClock, provider: ScriptedProvider) -> RunnerFact
         return BatchRunner(
             store or CheckpointStore.in_memory(),
             pipeline or standard_pipeline(provider, provider),
-            settings=RunSettings(max_concurrency=max_concurrency, lead_timeout=lead_timeout, retry=retry or RetryPolicy()),
+            settings=RunSettings(
+                max_concurrency=max_concurrency, lead_timeout=lead_timeout, retry=retry or RetryPolicy()
+            ),
             clock=fake_clock,
             progress=progress,
             rng=random.Random(7),
         )
 
     return build
-

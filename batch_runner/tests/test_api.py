@@ -21,7 +21,11 @@ async def client(runner):
 
 
 def _body(count, seed, batch_id="b1", budget="10.00"):
-    return {"batch_id": batch_id, "budget_usd": budget, "leads": [lead.to_dict() for lead in make_leads(count, seed=seed)]}
+    return {
+        "batch_id": batch_id,
+        "budget_usd": budget,
+        "leads": [lead.to_dict() for lead in make_leads(count, seed=seed)],
+    }
 
 
 def _events(text):

@@ -9,7 +9,15 @@ from rich.console import Console
 
 import batch_runner
 from batch_runner import Lead, Pipeline, standard_pipeline
-from batch_runner.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_LEADS_FAILED, EXIT_NEEDS_APPROVAL, EXIT_OK, default_db_path, main
+from batch_runner.cli import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_LEADS_FAILED,
+    EXIT_NEEDS_APPROVAL,
+    EXIT_OK,
+    default_db_path,
+    main,
+)
 from testing.batches import leads_csv, make_leads
 
 SAMPLE = Path(batch_runner.__file__).parent / "data" / "sample_leads.csv"
@@ -127,7 +135,10 @@ def test_approval_covering_the_estimate_lets_the_batch_run(cli, tmp_path):
 
 
 def test_approval_below_the_estimate_is_refused(cli, tmp_path, provider):
-    assert cli(str(_csv(tmp_path, make_leads(4, seed="low"))), "--budget", "0.05", "--approve", "0.10") == EXIT_NEEDS_APPROVAL
+    assert (
+        cli(str(_csv(tmp_path, make_leads(4, seed="low"))), "--budget", "0.05", "--approve", "0.10")
+        == EXIT_NEEDS_APPROVAL
+    )
     assert "below its estimated cost" in cli.output
     assert sum(provider.calls.values()) == 0
 
@@ -136,7 +147,10 @@ def test_relative_csv_path_is_read_from_the_users_directory_under_bazel_run(cli,
     user_dir = tmp_path / "user"
     user_dir.mkdir()
     _csv(user_dir, make_leads(1, seed="relative"), name="mine.csv")
-    assert cli("mine.csv", "--db", "c.sqlite", environ={"BUILD_WORKING_DIRECTORY": str(user_dir), "TMPDIR": str(tmp_path)}) == EXIT_OK
+    assert (
+        cli("mine.csv", "--db", "c.sqlite", environ={"BUILD_WORKING_DIRECTORY": str(user_dir), "TMPDIR": str(tmp_path)})
+        == EXIT_OK
+    )
     assert (user_dir / "c.sqlite").exists()
 
 

@@ -1,10 +1,10 @@
-from datetime import timezone
+from datetime import UTC
 
 from batch_runner import SystemClock
 
 
 def test_system_clock_gives_aware_utc_time():
-    assert SystemClock().now().tzinfo is timezone.utc
+    assert SystemClock().now().tzinfo is UTC
 
 
 def test_system_clock_monotonic_time_never_goes_back():

@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch_runner import DEFAULT_PRICE_BOOK, PriceBook, ProviderPrice, UnknownProviderError, VolumeTier, preview_cost, to_money
+from batch_runner import (
+    DEFAULT_PRICE_BOOK,
+    PriceBook,
+    ProviderPrice,
+    UnknownProviderError,
+    VolumeTier,
+    preview_cost,
+    to_money,
+)
 
 TIERED = ProviderPrice("acme", Decimal("1.00"), (VolumeTier(2, Decimal("0.10")), VolumeTier(4, Decimal("0.50"))))
 
@@ -20,7 +28,11 @@ def test_calls_past_a_threshold_are_discounted_only_past_it():
 
 def test_price_of_call_uses_the_tier_its_number_falls_in():
     assert [TIERED.price_of_call(number) for number in (1, 2, 3, 4, 5)] == [
-        Decimal("1.00"), Decimal("1.00"), Decimal("0.90"), Decimal("0.90"), Decimal("0.50")
+        Decimal("1.00"),
+        Decimal("1.00"),
+        Decimal("0.90"),
+        Decimal("0.90"),
+        Decimal("0.50"),
     ]
 
 
@@ -99,7 +111,10 @@ def test_provider_cannot_be_priced_twice():
         (lambda: VolumeTier(-1, Decimal("0.1")), "after_calls"),
         (lambda: VolumeTier(10, Decimal("1")), "discount"),
         (lambda: ProviderPrice("x", Decimal("-0.01")), "unit_price"),
-        (lambda: ProviderPrice("x", Decimal("1"), (VolumeTier(5, Decimal("0.1")), VolumeTier(5, Decimal("0.2")))), "increasing"),
+        (
+            lambda: ProviderPrice("x", Decimal("1"), (VolumeTier(5, Decimal("0.1")), VolumeTier(5, Decimal("0.2")))),
+            "increasing",
+        ),
     ],
 )
 def test_invalid_prices_are_rejected_naming_the_field(build, message):
@@ -107,7 +122,14 @@ def test_invalid_prices_are_rejected_naming_the_field(build, message):
         build()
 
 
-@pytest.mark.parametrize("call", [lambda: TIERED.price_of_call(0), lambda: TIERED.price_of_calls(-1), lambda: preview_cost(["acme"], -1, PriceBook.of([TIERED]))])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: TIERED.price_of_call(0),
+        lambda: TIERED.price_of_calls(-1),
+        lambda: preview_cost(["acme"], -1, PriceBook.of([TIERED])),
+    ],
+)
 def test_negative_or_zero_call_counts_are_rejected(call):
     with pytest.raises(ValueError):
         call()

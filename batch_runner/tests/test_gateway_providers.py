@@ -105,7 +105,10 @@ async def test_pagespeed_rejecting_the_url_fails_the_lead_at_once(live_gateway):
     "error, kind",
     [
         (CircuitOpen("hunter", retry_after=12.5), RetryableStepError),
-        (BudgetExceeded("hunter", "provider", "daily", Decimal("5"), Decimal("5"), Decimal("0.049")), PermanentStepError),
+        (
+            BudgetExceeded("hunter", "provider", "daily", Decimal("5"), Decimal("5"), Decimal("0.049")),
+            PermanentStepError,
+        ),
         (InvalidInput("hunter domain_search: bad domain"), PermanentStepError),
     ],
 )

@@ -3,7 +3,15 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from batch_runner import REQUIRED_COLUMNS, Lead, LeadInputError, load_leads_csv, normalize_domain, parse_leads_csv, validate_leads
+from batch_runner import (
+    REQUIRED_COLUMNS,
+    Lead,
+    LeadInputError,
+    load_leads_csv,
+    normalize_domain,
+    parse_leads_csv,
+    validate_leads,
+)
 from testing.batches import lead_batches, leads_csv, make_leads
 
 
@@ -19,13 +27,17 @@ def test_valid_csv_yields_leads_in_file_order():
 
 
 def test_domain_and_email_are_normalized_when_written_loosely():
-    text = leads_csv([{"lead_id": "L1", "business_name": "Acme", "domain": "https://WWW.Acme.com/", "email": "Bob@ACME.com"}])
+    text = leads_csv(
+        [{"lead_id": "L1", "business_name": "Acme", "domain": "https://WWW.Acme.com/", "email": "Bob@ACME.com"}]
+    )
     assert parse_leads_csv(text) == [Lead("L1", "Acme", "www.acme.com", "bob@acme.com")]
 
 
 def test_extra_columns_are_ignored_when_required_ones_are_present():
-    text = leads_csv([{"lead_id": "L1", "business_name": "Acme", "domain": "acme.com", "email": "a@acme.com", "city": "Reno"}],
-                     columns=[*REQUIRED_COLUMNS, "city"])
+    text = leads_csv(
+        [{"lead_id": "L1", "business_name": "Acme", "domain": "acme.com", "email": "a@acme.com", "city": "Reno"}],
+        columns=[*REQUIRED_COLUMNS, "city"],
+    )
     assert [lead.lead_id for lead in parse_leads_csv(text)] == ["L1"]
 
 
@@ -63,7 +75,9 @@ def test_invalid_email_is_rejected_with_its_line(email):
     assert _problems(leads_csv(rows)) == [(3, "email")]
 
 
-@pytest.mark.parametrize("domain", ["acme", "acme..com", "-acme.com", "acme.com/path", "acme.c0m", "acme.com:8080", "a_b.com"])
+@pytest.mark.parametrize(
+    "domain", ["acme", "acme..com", "-acme.com", "acme.com/path", "acme.c0m", "acme.com:8080", "a_b.com"]
+)
 def test_invalid_domain_is_rejected_with_its_line(domain):
     lead = make_leads(1, seed="domains")[0]
     assert _problems(leads_csv([{**lead.to_dict(), "domain": domain}])) == [(2, "domain")]
@@ -77,7 +91,10 @@ def test_malformed_lead_id_is_rejected(lead_id):
 
 def test_blank_required_value_is_reported_per_column():
     lead = make_leads(1, seed="blank")[0]
-    assert _problems(leads_csv([{**lead.to_dict(), "business_name": "  ", "email": ""}])) == [(2, "business_name"), (2, "email")]
+    assert _problems(leads_csv([{**lead.to_dict(), "business_name": "  ", "email": ""}])) == [
+        (2, "business_name"),
+        (2, "email"),
+    ]
 
 
 def test_row_with_more_fields_than_header_is_rejected():
@@ -88,7 +105,12 @@ def test_row_with_more_fields_than_header_is_rejected():
 
 def test_every_bad_row_is_reported_not_only_the_first():
     leads = make_leads(4, seed="many")
-    rows = [leads[0].to_dict(), {**leads[1].to_dict(), "email": "x"}, leads[2].to_dict(), {**leads[3].to_dict(), "domain": "nope"}]
+    rows = [
+        leads[0].to_dict(),
+        {**leads[1].to_dict(), "email": "x"},
+        leads[2].to_dict(),
+        {**leads[3].to_dict(), "domain": "nope"},
+    ]
     assert _problems(leads_csv(rows)) == [(3, "email"), (5, "domain")]
 
 
@@ -147,7 +169,14 @@ def test_lead_input_error_needs_a_problem():
         LeadInputError("x.csv", [])
 
 
-@pytest.mark.parametrize("value, expected", [("Acme.COM", "acme.com"), ("http://shop.acme.co.uk", "shop.acme.co.uk"), ("xn--bcher-kva.example", "xn--bcher-kva.example")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("Acme.COM", "acme.com"),
+        ("http://shop.acme.co.uk", "shop.acme.co.uk"),
+        ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+    ],
+)
 def test_normalize_domain_returns_bare_lowercase_host(value, expected):
     assert normalize_domain(value) == expected
 

@@ -1,5 +1,5 @@
 import logging
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 
@@ -39,7 +39,7 @@ def test_unknown_event_kind_is_rejected(fake_clock):
 
 def test_event_serializes_its_time_as_iso_8601(fake_clock):
     data = _tracker(fake_clock).event("started").to_dict()
-    assert data["at"] == fake_clock.now().astimezone(timezone.utc).isoformat()
+    assert data["at"] == fake_clock.now().astimezone(UTC).isoformat()
     assert data["kind"] == "started"
 
 

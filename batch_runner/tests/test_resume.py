@@ -6,10 +6,18 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from sqlalchemy.exc import StatementError
 
-from batch_runner import DEFAULT_PRICE_BOOK, BatchConflictError, BatchRunner, CheckpointStore, RetryPolicy, RunSettings, StaleRunError, standard_pipeline
+from batch_runner import (
+    DEFAULT_PRICE_BOOK,
+    BatchConflictError,
+    BatchRunner,
+    CheckpointStore,
+    RetryPolicy,
+    RunSettings,
+    StaleRunError,
+    standard_pipeline,
+)
 from testing import FakeClock
 from testing.batches import GENEROUS_BUDGET, KillSwitch, ScriptedProvider, lead_batches, make_leads
 
@@ -29,7 +37,11 @@ def _runner(store, provider, clock, concurrency):
 def _outcome(store, batch_id="b1"):
     """What the results say about each lead: its state, which steps have a result, and the domain they are for."""
     return {
-        result.lead.lead_id: (result.state, tuple(sorted(result.steps)), {step: data["domain"] for step, data in result.steps.items()})
+        result.lead.lead_id: (
+            result.state,
+            tuple(sorted(result.steps)),
+            {step: data["domain"] for step, data in result.steps.items()},
+        )
         for result in store.results(batch_id)
     }
 
@@ -81,7 +93,9 @@ def _expected_outcome(leads, failing):
     ones included: one transient error is within the retry policy) is done with both step results."""
     rejected = {leads[index % len(leads)].lead_id for index in failing}
     return {
-        lead.lead_id: ("failed", (), {}) if lead.lead_id in rejected else ("done", STEPS, dict.fromkeys(STEPS, lead.domain))
+        lead.lead_id: ("failed", (), {})
+        if lead.lead_id in rejected
+        else ("done", STEPS, dict.fromkeys(STEPS, lead.domain))
         for lead in leads
     }
 
@@ -97,7 +111,9 @@ def _expected_outcome(leads, failing):
     kill_at=st.integers(min_value=1, max_value=14),
     before=st.booleans(),
 )
-def test_killed_batch_resumes_to_exactly_once_results(checkpoint_file, leads, failing, flaky, concurrency, kill_at, before):
+def test_killed_batch_resumes_to_exactly_once_results(
+    checkpoint_file, leads, failing, flaky, concurrency, kill_at, before
+):
     expected = _expected_outcome(leads, failing)
     batch_id = f"kill-{next(_batch_ids)}"
     store, _, final = asyncio.run(
@@ -209,7 +225,9 @@ async def test_superseded_run_cannot_record_its_failure_over_the_resumed_result(
 def test_stale_token_cannot_finish_or_record_a_lead(fake_clock):
     store = CheckpointStore.in_memory()
     lead = make_leads(1, seed="fence")[0]
-    store.create_batch("b1", [lead], [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now())
+    store.create_batch(
+        "b1", [lead], [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now()
+    )
     store.begin_run("b1", "old", now=fake_clock.now())
     assert store.claim_lead("b1", lead.lead_id, "old", now=fake_clock.now()) == {}
     store.begin_run("b1", "new", now=fake_clock.now())
@@ -222,11 +240,17 @@ def test_step_result_recorded_twice_is_stored_and_charged_once(fake_clock):
     store = CheckpointStore.in_memory()
     lead = make_leads(1, seed="twice")[0]
     price = DEFAULT_PRICE_BOOK.price("enrichment")
-    store.create_batch("b1", [lead], [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now())
+    store.create_batch(
+        "b1", [lead], [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now()
+    )
     store.begin_run("b1", "run", now=fake_clock.now())
     store.claim_lead("b1", lead.lead_id, "run", now=fake_clock.now())
-    first = store.record_step("b1", lead.lead_id, "run", step="enrichment", price=price, data={"n": 1}, now=fake_clock.now())
-    again = store.record_step("b1", lead.lead_id, "run", step="enrichment", price=price, data={"n": 2}, now=fake_clock.now())
+    first = store.record_step(
+        "b1", lead.lead_id, "run", step="enrichment", price=price, data={"n": 1}, now=fake_clock.now()
+    )
+    again = store.record_step(
+        "b1", lead.lead_id, "run", step="enrichment", price=price, data={"n": 2}, now=fake_clock.now()
+    )
     assert first == again == Decimal("0.04")
     assert store.results("b1")[0].steps == {"enrichment": {"n": 1}}
     assert store.get_batch("b1").spent == Decimal("0.04")
@@ -235,13 +259,22 @@ def test_step_result_recorded_twice_is_stored_and_charged_once(fake_clock):
 def test_naive_timestamps_are_refused_by_the_checkpoint(fake_clock):
     store = CheckpointStore.in_memory()
     with pytest.raises(StatementError, match="timezone-aware"):
-        store.create_batch("b1", make_leads(1), [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now().replace(tzinfo=None))
+        store.create_batch(
+            "b1",
+            make_leads(1),
+            [("enrichment", "enrichment")],
+            budget=Decimal(1),
+            estimated_cost=Decimal(0),
+            now=fake_clock.now().replace(tzinfo=None),
+        )
 
 
 def test_lead_already_claimed_is_not_claimed_twice(fake_clock):
     store = CheckpointStore.in_memory()
     lead = make_leads(1, seed="claim")[0]
-    store.create_batch("b1", [lead], [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now())
+    store.create_batch(
+        "b1", [lead], [("enrichment", "enrichment")], budget=Decimal(1), estimated_cost=Decimal(0), now=fake_clock.now()
+    )
     store.begin_run("b1", "run", now=fake_clock.now())
     assert store.claim_lead("b1", lead.lead_id, "run", now=fake_clock.now()) == {}
     assert store.claim_lead("b1", lead.lead_id, "run", now=fake_clock.now()) is None
@@ -251,10 +284,22 @@ def test_checkpoint_survives_reopening_the_file(tmp_path, fake_clock):
     path = tmp_path / "c.sqlite"
     leads = make_leads(2, seed="reopen")
     store = CheckpointStore.open(path)
-    store.create_batch("b1", leads, [("enrichment", "enrichment")], budget=Decimal("2.5"), estimated_cost=Decimal("0.08"), now=fake_clock.now())
+    store.create_batch(
+        "b1",
+        leads,
+        [("enrichment", "enrichment")],
+        budget=Decimal("2.5"),
+        estimated_cost=Decimal("0.08"),
+        now=fake_clock.now(),
+    )
     store.close()
     reopened = CheckpointStore.open(path)
     snapshot = reopened.get_batch("b1")
-    assert (snapshot.total, snapshot.pending, snapshot.budget, snapshot.created_at) == (2, 2, Decimal("2.5"), fake_clock.now())
+    assert (snapshot.total, snapshot.pending, snapshot.budget, snapshot.created_at) == (
+        2,
+        2,
+        Decimal("2.5"),
+        fake_clock.now(),
+    )
     assert [batch.batch_id for batch in reopened.list_batches()] == ["b1"]
     reopened.close()

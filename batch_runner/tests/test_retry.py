@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch_runner import LeadTimeoutError, PermanentStepError, RetryableStepError, RetryPolicy, RunSettings, is_retryable
+from batch_runner import (
+    LeadTimeoutError,
+    PermanentStepError,
+    RetryableStepError,
+    RetryPolicy,
+    RunSettings,
+    is_retryable,
+)
 from batch_runner.retry import retry_after_of
 
 
@@ -28,7 +35,9 @@ def test_backoff_honours_retry_after_up_to_the_maximum_delay(retry_after, seed):
 
 def test_backoff_is_reproducible_with_the_same_random_source():
     policy = RetryPolicy()
-    assert [policy.backoff(n, random.Random(5)) for n in (1, 2, 3)] == [policy.backoff(n, random.Random(5)) for n in (1, 2, 3)]
+    assert [policy.backoff(n, random.Random(5)) for n in (1, 2, 3)] == [
+        policy.backoff(n, random.Random(5)) for n in (1, 2, 3)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -53,7 +62,10 @@ def test_error_flagged_not_retryable_is_not_retried_even_if_it_is_a_timeout():
     assert not is_retryable(GatewayTimeout())
 
 
-@pytest.mark.parametrize("error, expected", [(RetryableStepError("x", retry_after=3), 3.0), (RetryableStepError("x"), None), (ValueError(), None)])
+@pytest.mark.parametrize(
+    "error, expected",
+    [(RetryableStepError("x", retry_after=3), 3.0), (RetryableStepError("x"), None), (ValueError(), None)],
+)
 def test_retry_after_is_read_from_errors_that_carry_it(error, expected):
     assert retry_after_of(error) == expected
 

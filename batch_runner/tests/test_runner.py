@@ -189,7 +189,9 @@ async def test_backoff_that_would_pass_the_deadline_fails_the_lead_at_once(make_
     assert fake_clock.sleeps == []
 
 
-@pytest.mark.parametrize("result, message", [(["not", "a", "mapping"], "returned list, not a mapping"), ({"when": object()}, "not JSON")])
+@pytest.mark.parametrize(
+    "result, message", [(["not", "a", "mapping"], "returned list, not a mapping"), ({"when": object()}, "not JSON")]
+)
 async def test_step_returning_something_not_json_fails_the_lead(make_runner, result, message):
     runner = make_runner(pipeline=Pipeline([RecordingStep("odd", result=result)]))
     await _run(runner, make_leads(1, seed="odd"))
@@ -244,7 +246,10 @@ async def test_checkpoint_failure_stops_the_run_with_the_database_error_and_logs
 
     runner = make_runner(pipeline=Pipeline([BreaksTheDatabase("breaker")]))
     runner.create_batch("b1", make_leads(2, seed="db-gone"), budget=GENEROUS_BUDGET)
-    with caplog.at_level(logging.ERROR, logger="batch_runner.runner"), pytest.raises(OperationalError, match="step_results"):
+    with (
+        caplog.at_level(logging.ERROR, logger="batch_runner.runner"),
+        pytest.raises(OperationalError, match="step_results"),
+    ):
         await runner.start("b1")
     assert "batch b1 stopped" in caplog.text
     assert not runner.is_active("b1")
@@ -285,7 +290,9 @@ async def test_failed_lead_event_carries_the_error(make_runner, provider):
 async def test_batch_over_budget_does_not_start_without_approval(make_runner, provider):
     runner = make_runner()
     runner.create_batch("b1", make_leads(10, seed="budget"), budget=Decimal("0.10"))
-    with pytest.raises(BudgetApprovalRequiredError, match=r"estimated at \$0\.50, over its budget of \$0\.10, and has no approval"):
+    with pytest.raises(
+        BudgetApprovalRequiredError, match=r"estimated at \$0\.50, over its budget of \$0\.10, and has no approval"
+    ):
         await runner.run("b1")
     assert sum(provider.calls.values()) == 0
     assert runner.status("b1").status == "created"
@@ -294,7 +301,9 @@ async def test_batch_over_budget_does_not_start_without_approval(make_runner, pr
 async def test_approval_below_the_estimate_is_refused(make_runner):
     runner = make_runner()
     runner.create_batch("b1", make_leads(10, seed="low"), budget=Decimal("0.10"))
-    with pytest.raises(ApprovalTooLowError, match=r"approval of \$0\.40 for batch \'b1\' is below its estimated cost of \$0\.50"):
+    with pytest.raises(
+        ApprovalTooLowError, match=r"approval of \$0\.40 for batch \'b1\' is below its estimated cost of \$0\.50"
+    ):
         runner.approve("b1", Decimal("0.40"))
     assert runner.status("b1").needs_approval
 
@@ -325,7 +334,10 @@ async def test_starting_a_running_batch_again_returns_the_same_run(make_runner):
 
 @pytest.mark.parametrize(
     "steps, message",
-    [([], "at least one step"), ([RecordingStep("same"), RecordingStep("same"), RecordingStep("other")], "repeated: same")],
+    [
+        ([], "at least one step"),
+        ([RecordingStep("same"), RecordingStep("same"), RecordingStep("other")], "repeated: same"),
+    ],
 )
 def test_pipeline_needs_steps_with_unique_names(steps, message):
     with pytest.raises(ValueError, match=message):

@@ -6,7 +6,7 @@ import enum
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from decimal import Decimal
 
 from d0_gateway.clock import Clock
@@ -79,7 +79,9 @@ class BudgetGuard:
         self._clock = clock
         self._on_warning = on_warning
 
-    def check(self, provider: str, estimate: Decimal = Decimal(0), priority: Priority = Priority.NORMAL) -> list[BudgetWarning]:
+    def check(
+        self, provider: str, estimate: Decimal = Decimal(0), priority: Priority = Priority.NORMAL
+    ) -> list[BudgetWarning]:
         """Raises BudgetExceeded if the call may not go ahead; returns the warnings it triggered."""
         estimate = Decimal(estimate)
         warnings: list[BudgetWarning] = []
@@ -90,7 +92,9 @@ class BudgetGuard:
                 raise BudgetExceeded(provider, scope, period, limit, spent, estimate)
             if over or spent + estimate >= limit * Decimal(str(self.warning_threshold)):
                 warnings.append(
-                    BudgetWarning(provider, scope, period, limit, spent, estimate, self.warning_threshold, bypassed=over)
+                    BudgetWarning(
+                        provider, scope, period, limit, spent, estimate, self.warning_threshold, bypassed=over
+                    )
                 )
         for warning in warnings:
             logger.warning(
@@ -117,7 +121,7 @@ class BudgetGuard:
         return found
 
     def _spent(self, provider: str | None, period: str) -> Decimal:
-        today = self._clock.now().astimezone(timezone.utc).date()
+        today = self._clock.now().astimezone(UTC).date()
         if period == "daily":
             return self.ledger.total(provider=provider, day=today)
         return self.ledger.month_total(today, provider=provider)

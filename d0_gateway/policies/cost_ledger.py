@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -82,7 +82,9 @@ def from_micros(micros: int) -> Decimal:
 def month_bounds(day: date) -> tuple[date, date]:
     """First day of `day`'s month and first day of the next month."""
     first = day.replace(day=1)
-    following = first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
+    following = (
+        first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
+    )
     return first, following
 
 
@@ -116,7 +118,7 @@ class CostLedger:
         cost = Decimal(cost)
         if not cost.is_finite() or cost < 0:
             raise LedgerError(f"{provider} {operation}: cost must be a finite amount >= 0, got {cost}")
-        now = self._clock.now().astimezone(timezone.utc)
+        now = self._clock.now().astimezone(UTC)
         row = LedgerRow(
             provider=provider,
             operation=operation,
@@ -142,7 +144,9 @@ class CostLedger:
         end: date | None = None,
     ) -> Decimal:
         """Total spend matching every filter given (`start` inclusive, `end` exclusive)."""
-        query = self._filtered(select(func.coalesce(func.sum(LedgerRow.cost_micros), 0)), provider, campaign_id, day, start, end)
+        query = self._filtered(
+            select(func.coalesce(func.sum(LedgerRow.cost_micros), 0)), provider, campaign_id, day, start, end
+        )
         with Session(self.engine) as session:
             return from_micros(int(session.scalar(query) or 0))
 
@@ -167,14 +171,18 @@ class CostLedger:
 
     def daily_totals(self, *, provider: str | None = None, campaign_id: str | None = None) -> dict[date, Decimal]:
         """Spend per UTC day, for the filters given."""
-        query = self._filtered(select(LedgerRow.day, func.sum(LedgerRow.cost_micros)), provider, campaign_id, None, None, None)
+        query = self._filtered(
+            select(LedgerRow.day, func.sum(LedgerRow.cost_micros)), provider, campaign_id, None, None, None
+        )
         with Session(self.engine) as session:
             rows = session.execute(query.group_by(LedgerRow.day).order_by(LedgerRow.day)).all()
         return {row[0]: from_micros(int(row[1])) for row in rows}
 
     def totals_by_provider(self, *, day: date | None = None, campaign_id: str | None = None) -> dict[str, Decimal]:
         """Spend per provider, for the filters given."""
-        query = self._filtered(select(LedgerRow.provider, func.sum(LedgerRow.cost_micros)), None, campaign_id, day, None, None)
+        query = self._filtered(
+            select(LedgerRow.provider, func.sum(LedgerRow.cost_micros)), None, campaign_id, day, None, None
+        )
         with Session(self.engine) as session:
             rows = session.execute(query.group_by(LedgerRow.provider).order_by(LedgerRow.provider)).all()
         return {row[0]: from_micros(int(row[1])) for row in rows}

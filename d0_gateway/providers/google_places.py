@@ -12,14 +12,30 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from d0_gateway.errors import AuthenticationError, InvalidRequest, NotFound, ProviderResponseError, ProviderUnavailable, RateLimited
+from d0_gateway.errors import (
+    AuthenticationError,
+    InvalidRequest,
+    NotFound,
+    ProviderResponseError,
+    ProviderUnavailable,
+    RateLimited,
+)
 from d0_gateway.policies.budget import Priority
 from d0_gateway.providers.base import ProviderClient
 from d0_gateway.responses import M, json_body, validate_model
 
 FIND_PLACE_PATH = "/maps/api/place/findplacefromtext/json"
 DETAILS_PATH = "/maps/api/place/details/json"
-FIND_PLACE_FIELDS = ("place_id", "name", "formatted_address", "geometry", "business_status", "rating", "user_ratings_total", "types")
+FIND_PLACE_FIELDS = (
+    "place_id",
+    "name",
+    "formatted_address",
+    "geometry",
+    "business_status",
+    "rating",
+    "user_ratings_total",
+    "types",
+)
 DETAILS_FIELDS = FIND_PLACE_FIELDS + (
     "formatted_phone_number",
     "international_phone_number",
@@ -92,7 +108,9 @@ class PlaceDetailsResponse(_Model):
 def raise_for_places_status(body: object, endpoint: str, status_code: int) -> None:
     """Maps the `status` Google sends with HTTP 200 to a typed error (OK and ZERO_RESULTS pass)."""
     if not isinstance(body, dict):
-        raise ProviderResponseError("google_places", endpoint, "body", f"expected a JSON object, got {type(body).__name__}")
+        raise ProviderResponseError(
+            "google_places", endpoint, "body", f"expected a JSON object, got {type(body).__name__}"
+        )
     status = body.get("status")
     message = body.get("error_message") or f"status {status}"
     if status in ("OK", "ZERO_RESULTS"):
@@ -135,7 +153,9 @@ class GooglePlacesClient(ProviderClient):
         params = {"input": query, "inputtype": "textquery", "fields": ",".join(fields), "key": self._key()}
         if location_bias:
             params["locationbias"] = location_bias
-        call = self._call("find_place", "GET", FIND_PLACE_PATH, params=params, campaign_id=campaign_id, priority=priority)
+        call = self._call(
+            "find_place", "GET", FIND_PLACE_PATH, params=params, campaign_id=campaign_id, priority=priority
+        )
         result = await self.client.execute(call, lambda r: self._parse(r, FindPlaceResponse, "find_place"))
         return result.value
 
@@ -150,7 +170,9 @@ class GooglePlacesClient(ProviderClient):
         """The details of one place; NotFound when Google no longer knows the place id."""
         place_id = self._require_text("place_details", "place_id", place_id)
         params = {"place_id": place_id, "fields": ",".join(fields), "key": self._key()}
-        call = self._call("place_details", "GET", DETAILS_PATH, params=params, campaign_id=campaign_id, priority=priority)
+        call = self._call(
+            "place_details", "GET", DETAILS_PATH, params=params, campaign_id=campaign_id, priority=priority
+        )
         result = await self.client.execute(call, lambda r: self._parse(r, PlaceDetailsResponse, "place_details"))
         return result.value.result
 

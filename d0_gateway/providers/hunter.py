@@ -118,7 +118,9 @@ class HunterClient(ProviderClient):
             "api_key": self.settings.credential("api_key"),
         }
         cost = self.settings.cost("email_finder")
-        call = self._call("email_finder", "GET", EMAIL_FINDER_PATH, params=params, campaign_id=campaign_id, priority=priority)
+        call = self._call(
+            "email_finder", "GET", EMAIL_FINDER_PATH, params=params, campaign_id=campaign_id, priority=priority
+        )
         result = await self.client.execute(
             call,
             lambda r: parse_model(EmailFinderResponse, r, self.name, "email_finder"),
@@ -138,7 +140,9 @@ class HunterClient(ProviderClient):
     ) -> DomainSearchResponse:
         """Addresses Hunter knows at `domain`, `limit` at a time from `offset`."""
         if not 1 <= limit <= 100 or offset < 0:
-            raise InvalidInput(f"hunter domain_search: limit must be 1-100 and offset >= 0, got limit={limit}, offset={offset}")
+            raise InvalidInput(
+                f"hunter domain_search: limit must be 1-100 and offset >= 0, got limit={limit}, offset={offset}"
+            )
         params: dict[str, str | int] = {
             "domain": self._domain("domain_search", domain),
             "limit": limit,
@@ -148,7 +152,9 @@ class HunterClient(ProviderClient):
         if email_type is not None:
             params["type"] = email_type
         cost = self.settings.cost("domain_search")
-        call = self._call("domain_search", "GET", DOMAIN_SEARCH_PATH, params=params, campaign_id=campaign_id, priority=priority)
+        call = self._call(
+            "domain_search", "GET", DOMAIN_SEARCH_PATH, params=params, campaign_id=campaign_id, priority=priority
+        )
         result = await self.client.execute(
             call,
             lambda r: parse_model(DomainSearchResponse, r, self.name, "domain_search"),

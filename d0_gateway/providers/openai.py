@@ -156,7 +156,9 @@ class OpenAIClient(ProviderClient):
         for index, message in enumerate(messages):
             role, content = message.get("role"), message.get("content")
             if role not in ROLES:
-                raise InvalidInput(f"openai chat: messages[{index}].role must be one of {', '.join(ROLES)}, got {role!r}")
+                raise InvalidInput(
+                    f"openai chat: messages[{index}].role must be one of {', '.join(ROLES)}, got {role!r}"
+                )
             if not isinstance(content, str) or not content:
                 raise InvalidInput(f"openai chat: messages[{index}].content must be non-empty text, got {content!r}")
             checked.append({"role": role, "content": content})

@@ -37,7 +37,10 @@ class ScreenshotOptions(BaseModel):
 
     def query(self) -> list[tuple[str, str]]:
         """The options as query pairs, in a fixed order (the signature covers the exact string)."""
-        return [(name, str(value).lower() if isinstance(value, bool) else str(value)) for name, value in self.model_dump().items()]
+        return [
+            (name, str(value).lower() if isinstance(value, bool) else str(value))
+            for name, value in self.model_dump().items()
+        ]
 
 
 class Screenshot(BaseModel):
@@ -82,7 +85,9 @@ class ScreenshotOneClient(ProviderClient):
         self, options: ScreenshotOptions, *, campaign_id: str | None = None, priority: Priority = Priority.NORMAL
     ) -> Screenshot:
         """The screenshot's image bytes."""
-        query = signed_query(options, self.settings.credential("access_key"), self.settings.credentials.get("secret_key"))
+        query = signed_query(
+            options, self.settings.credential("access_key"), self.settings.credentials.get("secret_key")
+        )
         call = self._call("capture", "GET", f"{TAKE_PATH}?{query}", campaign_id=campaign_id, priority=priority)
         result = await self.client.execute(call, lambda r: self._parse(r, options))
         return result.value

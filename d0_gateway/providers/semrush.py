@@ -65,7 +65,9 @@ def parse_semicolon_table(text: str, endpoint: str) -> list[dict[str, str]]:
         raise InvalidRequest("semrush", endpoint, f"{message} (ERROR {code})")
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
-        raise ProviderResponseError("semrush", endpoint, "body", f"expected a header line and a data line, got {text[:60]!r}")
+        raise ProviderResponseError(
+            "semrush", endpoint, "body", f"expected a header line and a data line, got {text[:60]!r}"
+        )
     header = lines[0].split(";")
     rows = []
     for number, line in enumerate(lines[1:], start=2):
@@ -93,7 +95,9 @@ class SemrushClient(ProviderClient):
         """The domain's overview in regional `database` (e.g. "us", "uk"); NotFound when SEMrush has no data."""
         domain = self._require_text("domain_overview", "domain", domain).lower()
         if not re.fullmatch(r"[a-z]{2}(-[a-z]+)?", database):
-            raise InvalidInput(f"semrush domain_overview: database must be a region code such as 'us', got {database!r}")
+            raise InvalidInput(
+                f"semrush domain_overview: database must be a region code such as 'us', got {database!r}"
+            )
         params = {
             "type": "domain_ranks",
             "key": self.settings.credential("api_key"),
@@ -101,7 +105,9 @@ class SemrushClient(ProviderClient):
             "domain": domain,
             "database": database,
         }
-        call = self._call("domain_overview", "GET", DOMAIN_OVERVIEW_PATH, params=params, campaign_id=campaign_id, priority=priority)
+        call = self._call(
+            "domain_overview", "GET", DOMAIN_OVERVIEW_PATH, params=params, campaign_id=campaign_id, priority=priority
+        )
         result = await self.client.execute(call, self._parse)
         return result.value
 

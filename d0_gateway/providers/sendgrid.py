@@ -48,7 +48,11 @@ class MailMessage(BaseModel):
 
     def to_payload(self) -> dict[str, object]:
         """The v3 mail/send JSON body."""
-        content = [{"type": kind, "value": value} for kind, value in (("text/plain", self.text), ("text/html", self.html)) if value]
+        content = [
+            {"type": kind, "value": value}
+            for kind, value in (("text/plain", self.text), ("text/html", self.html))
+            if value
+        ]
         payload: dict[str, object] = {
             "personalizations": [{"to": [address.model_dump(exclude_none=True) for address in self.to]}],
             "from": self.sender.model_dump(exclude_none=True),

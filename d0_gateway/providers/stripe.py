@@ -94,7 +94,9 @@ def verify_webhook(
         )
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
     if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
-        raise WebhookSignatureError("stripe webhook: no v1 signature matches the payload (wrong secret or altered body)")
+        raise WebhookSignatureError(
+            "stripe webhook: no v1 signature matches the payload (wrong secret or altered body)"
+        )
     try:
         body = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -188,9 +190,19 @@ class StripeClient(ProviderClient):
             campaign_id=campaign_id,
             priority=priority,
         )
-        result = await self.client.execute(call, lambda r: parse_model(CheckoutSession, r, self.name, "create_checkout_session"))
+        result = await self.client.execute(
+            call, lambda r: parse_model(CheckoutSession, r, self.name, "create_checkout_session")
+        )
         return result.value
 
-    def verify_webhook(self, payload: bytes, signature_header: str | None, *, tolerance: float = DEFAULT_TOLERANCE) -> StripeEvent:
+    def verify_webhook(
+        self, payload: bytes, signature_header: str | None, *, tolerance: float = DEFAULT_TOLERANCE
+    ) -> StripeEvent:
         """verify_webhook with this client's webhook secret (STRIPE_WEBHOOK_SECRET) and clock."""
-        return verify_webhook(payload, signature_header, self.settings.credential("webhook_secret"), self.client.clock, tolerance=tolerance)
+        return verify_webhook(
+            payload,
+            signature_header,
+            self.settings.credential("webhook_secret"),
+            self.client.clock,
+            tolerance=tolerance,
+        )

@@ -46,7 +46,9 @@ def settings() -> GatewaySettings:
 
 
 @pytest.fixture
-async def gateway(settings: GatewaySettings, transport: httpx.MockTransport, fake_clock: FakeClock) -> AsyncIterator[Gateway]:
+async def gateway(
+    settings: GatewaySettings, transport: httpx.MockTransport, fake_clock: FakeClock
+) -> AsyncIterator[Gateway]:
     async with build_gateway(settings, transport=transport, clock=fake_clock, rng=random.Random(7)) as built:
         yield built
 

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -22,7 +22,12 @@ def guard(ledger, clock, warnings=None, **kwargs):
 
 def test_call_within_every_limit_passes_without_warnings(ledger, fake_clock):
     spend(ledger, "hunter", "1")
-    assert guard(ledger, fake_clock, provider_limits={"hunter": BudgetLimits(daily=Decimal(10))}).check("hunter", Decimal("1")) == []
+    assert (
+        guard(ledger, fake_clock, provider_limits={"hunter": BudgetLimits(daily=Decimal(10))}).check(
+            "hunter", Decimal("1")
+        )
+        == []
+    )
 
 
 def test_provider_daily_limit_blocks_the_call_that_would_pass_it(ledger, fake_clock):
@@ -31,14 +36,22 @@ def test_provider_daily_limit_blocks_the_call_that_would_pass_it(ledger, fake_cl
     with pytest.raises(BudgetExceeded) as caught:
         budget.check("hunter", Decimal("0.05"))
     error = caught.value
-    assert (error.scope, error.period, error.limit, error.spent, error.estimate) == ("provider", "daily", 10, Decimal("9.99"), Decimal("0.05"))
+    assert (error.scope, error.period, error.limit, error.spent, error.estimate) == (
+        "provider",
+        "daily",
+        10,
+        Decimal("9.99"),
+        Decimal("0.05"),
+    )
     assert "hunter: daily provider budget of $10" in str(error)
 
 
 def test_a_free_call_is_blocked_once_spend_reaches_the_limit(ledger, fake_clock):
     spend(ledger, "semrush", "5")
     with pytest.raises(BudgetExceeded):
-        guard(ledger, fake_clock, provider_limits={"semrush": BudgetLimits(daily=Decimal(5))}).check("semrush", Decimal(0))
+        guard(ledger, fake_clock, provider_limits={"semrush": BudgetLimits(daily=Decimal(5))}).check(
+            "semrush", Decimal(0)
+        )
 
 
 def test_global_monthly_limit_counts_every_provider(ledger, fake_clock):
@@ -51,20 +64,27 @@ def test_global_monthly_limit_counts_every_provider(ledger, fake_clock):
 
 
 def test_yesterdays_spend_does_not_count_against_today(ledger):
-    clock = FakeClock(start=datetime(2026, 3, 9, 23, 30, tzinfo=timezone.utc))
+    clock = FakeClock(start=datetime(2026, 3, 9, 23, 30, tzinfo=UTC))
     ledger = CostLedger(clock=clock)
     spend(ledger, "hunter", "10")
     clock.advance(3600)
-    assert guard(ledger, clock, provider_limits={"hunter": BudgetLimits(daily=Decimal(10))}).check("hunter", Decimal(1)) == []
+    assert (
+        guard(ledger, clock, provider_limits={"hunter": BudgetLimits(daily=Decimal(10))}).check("hunter", Decimal(1))
+        == []
+    )
 
 
 def test_warns_when_spend_reaches_the_threshold(ledger, fake_clock):
     warnings = []
     spend(ledger, "openai", "7.5")
-    budget = guard(ledger, fake_clock, warnings, provider_limits={"openai": BudgetLimits(daily=Decimal(10))}, warning_threshold=0.8)
+    budget = guard(
+        ledger, fake_clock, warnings, provider_limits={"openai": BudgetLimits(daily=Decimal(10))}, warning_threshold=0.8
+    )
     returned = budget.check("openai", Decimal("0.5"))
     assert returned == warnings
-    assert [(w.scope, w.period, w.spent, w.bypassed) for w in warnings] == [("provider", "daily", Decimal("7.5"), False)]
+    assert [(w.scope, w.period, w.spent, w.bypassed) for w in warnings] == [
+        ("provider", "daily", Decimal("7.5"), False)
+    ]
 
 
 def test_critical_priority_bypasses_the_limit_explicitly_with_a_warning(ledger, fake_clock):

@@ -53,7 +53,12 @@ def test_does_not_store_non_idempotent_requests_unless_marked(fake_clock):
 
 def test_query_order_and_json_key_order_do_not_change_the_key():
     first = httpx.Request("POST", "https://api.example.com/m?a=1&b=2", json={"x": 1, "y": [1, 2]})
-    second = httpx.Request("POST", "https://api.example.com/m?b=2&a=1", content=b'{"y": [1, 2], "x": 1}', headers={"Content-Type": "application/json"})
+    second = httpx.Request(
+        "POST",
+        "https://api.example.com/m?b=2&a=1",
+        content=b'{"y": [1, 2], "x": 1}',
+        headers={"Content-Type": "application/json"},
+    )
     assert cache_key(first) == cache_key(second)
 
 
@@ -79,7 +84,10 @@ def test_invalid_json_body_is_keyed_by_its_raw_bytes():
 
 def test_namespaces_keep_providers_apart_in_a_shared_backend(fake_clock):
     backend = InMemoryCacheBackend()
-    hunter, semrush = ResponseCache(60, fake_clock, backend, namespace="hunter"), ResponseCache(60, fake_clock, backend, namespace="semrush")
+    hunter, semrush = (
+        ResponseCache(60, fake_clock, backend, namespace="hunter"),
+        ResponseCache(60, fake_clock, backend, namespace="semrush"),
+    )
     request = get("https://api.example.com/v1/items")
     hunter.put(request, ok())
     assert semrush.get(request) is None

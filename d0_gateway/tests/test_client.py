@@ -74,7 +74,12 @@ async def test_success_returns_the_parsed_body_and_records_its_cost(make_client,
     assert len(result.value.candidates) == 2
     assert result.cost == Decimal("0.017") and result.cached is False
     [entry] = ledger.entries()
-    assert (entry.outcome, entry.cost, entry.campaign_id, entry.status_code) == (Outcome.SUCCESS, Decimal("0.017"), "c-9", 200)
+    assert (entry.outcome, entry.cost, entry.campaign_id, entry.status_code) == (
+        Outcome.SUCCESS,
+        Decimal("0.017"),
+        "c-9",
+        200,
+    )
 
 
 async def test_cost_function_prices_the_parsed_value(make_client, places):
@@ -92,13 +97,20 @@ async def test_unavailable_then_success_is_retried_after_a_backoff_on_the_clock(
 
 
 async def test_rate_limited_response_is_retried_after_its_retry_after(make_client, places, fake_clock):
-    places.sequence("GET", FIND, httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, json=places.find_place_body()))
+    places.sequence(
+        "GET",
+        FIND,
+        httpx.Response(429, headers={"Retry-After": "3"}),
+        httpx.Response(200, json=places.find_place_body()),
+    )
     await make_client(retry=RetryPolicy(max_attempts=2)).execute(find_call(), parse)
     assert fake_clock.sleeps == [3]
 
 
 @pytest.mark.parametrize("register", ["timeout", "connection_error"])
-async def test_transport_failures_become_provider_unavailable_after_the_last_attempt(make_client, places, ledger, register):
+async def test_transport_failures_become_provider_unavailable_after_the_last_attempt(
+    make_client, places, ledger, register
+):
     route = getattr(places, register)("GET", FIND)
     with pytest.raises(ProviderUnavailable, match="google_places find_place"):
         await make_client(retry=RetryPolicy(max_attempts=3, base_delay=0.1)).execute(find_call(), parse)
@@ -172,11 +184,19 @@ async def test_identical_idempotent_call_is_served_from_the_cache_for_free(make_
     second = await client.execute(find_call(), parse)
     assert second.value == first.value and second.cached is True
     assert route.call_count == 1
-    assert [(e.outcome, e.cost) for e in ledger.entries()] == [(Outcome.SUCCESS, Decimal("0.017")), (Outcome.CACHE_HIT, 0)]
+    assert [(e.outcome, e.cost) for e in ledger.entries()] == [
+        (Outcome.SUCCESS, Decimal("0.017")),
+        (Outcome.CACHE_HIT, 0),
+    ]
 
 
 async def test_failed_calls_are_not_cached(make_client, places, fake_clock):
-    route = places.sequence("GET", FIND, httpx.Response(404, json=places.error_body(404)), httpx.Response(200, json=places.find_place_body()))
+    route = places.sequence(
+        "GET",
+        FIND,
+        httpx.Response(404, json=places.error_body(404)),
+        httpx.Response(200, json=places.find_place_body()),
+    )
     client = make_client(cache=ResponseCache(60, fake_clock))
     with pytest.raises(NotFound):
         await client.execute(find_call(), parse)
@@ -192,7 +212,9 @@ async def test_non_idempotent_calls_bypass_the_cache(make_client, places, fake_c
     assert route.call_count == 2
 
 
-async def test_rate_limiter_fail_fast_refuses_without_a_request_and_frees_the_probe(make_client, places, fake_clock, ledger):
+async def test_rate_limiter_fail_fast_refuses_without_a_request_and_frees_the_probe(
+    make_client, places, fake_clock, ledger
+):
     route = places.find_place()
     limiter = RateLimiter(rate=1, burst=1, clock=fake_clock, provider="google_places")
     breaker = CircuitBreaker(fake_clock, failure_threshold=1, success_threshold=1, recovery_time=1)

@@ -1,5 +1,5 @@
 import asyncio
-from datetime import timezone
+from datetime import UTC
 
 import httpx
 
@@ -12,7 +12,7 @@ def test_system_clock_gives_monotonic_time_and_aware_utc_now():
     clock = SystemClock()
     first = clock.monotonic()
     assert clock.monotonic() >= first
-    assert clock.now().tzinfo == timezone.utc
+    assert clock.now().tzinfo == UTC
 
 
 def test_system_clock_sleep_of_zero_yields_without_waiting():

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,10 +14,16 @@ def ledger(fake_clock):
 
 
 def test_records_provider_operation_cost_outcome_and_campaign(ledger, fake_clock):
-    entry = ledger.record("hunter", "email_finder", Decimal("0.049"), Outcome.SUCCESS, campaign_id="c-1", status_code=200)
+    entry = ledger.record(
+        "hunter", "email_finder", Decimal("0.049"), Outcome.SUCCESS, campaign_id="c-1", status_code=200
+    )
     assert ledger.entries() == [entry]
     assert (entry.provider, entry.operation, entry.cost, entry.outcome, entry.campaign_id) == (
-        "hunter", "email_finder", Decimal("0.049"), Outcome.SUCCESS, "c-1"
+        "hunter",
+        "email_finder",
+        Decimal("0.049"),
+        Outcome.SUCCESS,
+        "c-1",
     )
     assert entry.occurred_at == fake_clock.now()
     assert entry.day == date(2026, 1, 5)
@@ -34,7 +40,7 @@ def test_total_sums_exactly_by_provider_and_campaign(ledger):
 
 
 def test_day_and_month_queries_use_the_utc_day_of_each_call(fake_clock):
-    clock = FakeClock(start=datetime(2026, 1, 30, 23, 0, tzinfo=timezone.utc))
+    clock = FakeClock(start=datetime(2026, 1, 30, 23, 0, tzinfo=UTC))
     ledger = CostLedger(clock=clock)
     ledger.record("semrush", "domain_overview", Decimal("1"), Outcome.SUCCESS)
     clock.advance(2 * 3600)  # 2026-01-31 01:00
@@ -48,7 +54,7 @@ def test_day_and_month_queries_use_the_utc_day_of_each_call(fake_clock):
 
 
 def test_month_total_handles_december(ledger):
-    clock = FakeClock(start=datetime(2025, 12, 31, 12, 0, tzinfo=timezone.utc))
+    clock = FakeClock(start=datetime(2025, 12, 31, 12, 0, tzinfo=UTC))
     december = CostLedger(clock=clock)
     december.record("openai", "chat", Decimal("0.5"), Outcome.SUCCESS)
     assert december.month_total(date(2025, 12, 1)) == Decimal("0.5")
@@ -81,6 +87,9 @@ def test_from_url_persists_to_a_sqlite_file(tmp_path, fake_clock):
 
 
 def test_in_memory_url_gives_a_private_database(fake_clock):
-    first, second = CostLedger.from_url("sqlite://", clock=fake_clock), CostLedger.from_url("sqlite:///:memory:", clock=fake_clock)
+    first, second = (
+        CostLedger.from_url("sqlite://", clock=fake_clock),
+        CostLedger.from_url("sqlite:///:memory:", clock=fake_clock),
+    )
     first.record("hunter", "email_finder", Decimal(1), Outcome.SUCCESS)
     assert second.entries() == []

@@ -3,7 +3,13 @@ import json
 import httpx
 import pytest
 
-from d0_gateway import AuthenticationError, BusinessIdentifiers, InvalidInput, ProviderResponseError, ProviderUnavailable
+from d0_gateway import (
+    AuthenticationError,
+    BusinessIdentifiers,
+    InvalidInput,
+    ProviderResponseError,
+    ProviderUnavailable,
+)
 
 ACME = BusinessIdentifiers(name="Acme Plumbing", street="100 Main St", city="Austin", state="TX", postal_code="78701")
 
@@ -31,7 +37,10 @@ async def test_a_match_is_billed(gateway, data_axle_mock):
 
 async def test_the_lookup_is_cached_and_retried_like_a_read_although_it_is_a_post(gateway, data_axle_mock):
     route = data_axle_mock.sequence(
-        "POST", data_axle_mock.MATCH, httpx.Response(503, json=data_axle_mock.error_body(503)), httpx.Response(200, json=data_axle_mock.match_body())
+        "POST",
+        data_axle_mock.MATCH,
+        httpx.Response(503, json=data_axle_mock.error_body(503)),
+        httpx.Response(200, json=data_axle_mock.match_body()),
     )
     first = await gateway.data_axle.business_match(ACME)
     assert await gateway.data_axle.business_match(ACME) == first

@@ -51,7 +51,9 @@ async def test_place_details_returns_contact_fields(gateway, places):
 async def test_calls_are_billed_per_request_in_the_ledger(gateway, places):
     places.find_place()
     await gateway.google_places.find_place("Acme", campaign_id="c-1")
-    assert gateway.ledger.total(provider="google_places", campaign_id="c-1") == gateway.settings.provider("google_places").cost("find_place")
+    assert gateway.ledger.total(provider="google_places", campaign_id="c-1") == gateway.settings.provider(
+        "google_places"
+    ).cost("find_place")
 
 
 @pytest.mark.parametrize(
@@ -83,7 +85,12 @@ async def test_unknown_error_is_provider_unavailable(gateway, places):
 
 @pytest.mark.parametrize(
     "register, error",
-    [("unauthorized", AuthenticationError), ("not_found", NotFound), ("unavailable", ProviderUnavailable), ("timeout", ProviderUnavailable)],
+    [
+        ("unauthorized", AuthenticationError),
+        ("not_found", NotFound),
+        ("unavailable", ProviderUnavailable),
+        ("timeout", ProviderUnavailable),
+    ],
 )
 async def test_http_errors_map_to_typed_errors(gateway, places, register, error):
     getattr(places, register)("GET", places.FIND_PLACE)

@@ -13,7 +13,12 @@ async def test_email_finder_returns_the_address_and_sends_name_domain_and_key(ga
     assert found.email.endswith("@acme-plumbing.com") and 0 <= found.score <= 100
     assert found.verification.status == "valid" and found.sources
     params = route.calls.last.request.url.params
-    assert (params["domain"], params["first_name"], params["last_name"], params["api_key"]) == ("acme-plumbing.com", "Ana", "Lopez", "test-key")
+    assert (params["domain"], params["first_name"], params["last_name"], params["api_key"]) == (
+        "acme-plumbing.com",
+        "Ana",
+        "Lopez",
+        "test-key",
+    )
 
 
 async def test_a_found_email_is_billed_and_a_miss_is_free(gateway, hunter_mock):

@@ -16,12 +16,17 @@ def test_the_test_sources_were_found():
     assert len(TESTS) > 10
 
 
-@pytest.mark.parametrize("line, flagged", [("await asyncio.sleep(2)", True), ("time.sleep(0.1)", True), ("await asyncio.sleep(0)", False)])
+@pytest.mark.parametrize(
+    "line, flagged", [("await asyncio.sleep(2)", True), ("time.sleep(0.1)", True), ("await asyncio.sleep(0)", False)]
+)
 def test_the_sleep_pattern_flags_only_positive_durations(line, flagged):
     assert bool(REAL_SLEEP.search(line)) is flagged
 
 
-@pytest.mark.parametrize("line, flagged", [('key = "sk_live_abc"', True), ("key = 'AIzaSyA1234567890abcdefghij'", True), ('key = "test-key"', False)])
+@pytest.mark.parametrize(
+    "line, flagged",
+    [('key = "sk_live_abc"', True), ("key = 'AIzaSyA1234567890abcdefghij'", True), ('key = "test-key"', False)],
+)
 def test_the_key_pattern_flags_real_key_prefixes_only(line, flagged):
     assert bool(KEY_LIKE.search(line)) is flagged
 

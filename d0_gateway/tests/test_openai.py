@@ -17,7 +17,12 @@ async def test_chat_returns_the_reply_and_sends_model_messages_and_bearer_key(ga
     assert completion.content == "Your site loads in 6 s"
     request = route.calls.last.request
     assert request.headers["Authorization"] == "Bearer test-key"
-    assert json.loads(request.content) == {"model": "gpt-4o-mini", "messages": USER, "max_tokens": 50, "temperature": 0.2}
+    assert json.loads(request.content) == {
+        "model": "gpt-4o-mini",
+        "messages": USER,
+        "max_tokens": 50,
+        "temperature": 0.2,
+    }
 
 
 async def test_cost_is_computed_from_the_returned_token_usage(gateway, openai_mock):
@@ -36,7 +41,10 @@ async def test_an_unpriced_returned_model_is_priced_as_the_requested_one(gateway
 
 async def test_timeouts_are_retried_because_a_completion_has_no_side_effects(gateway, openai_mock, fake_clock):
     route = openai_mock.sequence(
-        "POST", openai_mock.CHAT, httpx.ReadTimeout("mocked read timeout"), httpx.Response(200, json=openai_mock.completion_body())
+        "POST",
+        openai_mock.CHAT,
+        httpx.ReadTimeout("mocked read timeout"),
+        httpx.Response(200, json=openai_mock.completion_body()),
     )
     await gateway.openai.chat(USER)
     assert route.call_count == 2

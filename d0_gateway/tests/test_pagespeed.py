@@ -40,11 +40,16 @@ async def test_outage_is_provider_unavailable(gateway, pagespeed_mock):
 async def test_score_out_of_range_names_the_field(gateway, pagespeed_mock):
     body = pagespeed_mock.result_body(performance=1.7)
     pagespeed_mock.respond("GET", pagespeed_mock.RUN, body)
-    with pytest.raises(ProviderResponseError, match="pagespeed run .*field 'lighthouseResult.categories.performance.score'"):
+    with pytest.raises(
+        ProviderResponseError, match="pagespeed run .*field 'lighthouseResult.categories.performance.score'"
+    ):
         await gateway.pagespeed.run("https://acme.example/")
 
 
-@pytest.mark.parametrize("url, strategy, problem", [("acme.example", "mobile", "absolute http"), ("https://acme.example", "tablet", "strategy")])
+@pytest.mark.parametrize(
+    "url, strategy, problem",
+    [("acme.example", "mobile", "absolute http"), ("https://acme.example", "tablet", "strategy")],
+)
 async def test_bad_arguments_are_rejected_before_any_request(gateway, url, strategy, problem):
     with pytest.raises(InvalidInput, match=problem):
         await gateway.pagespeed.run(url, strategy=strategy)

@@ -83,7 +83,9 @@ async def test_optional_keys_may_be_missing(transport, fake_clock):
 
 
 async def test_a_provider_with_settings_but_no_client_is_reported(fake_clock):
-    settings = GatewaySettings(providers={**DEFAULT_PROVIDERS, "yelp": replace(DEFAULT_PROVIDERS["hunter"], name="yelp")})
+    settings = GatewaySettings(
+        providers={**DEFAULT_PROVIDERS, "yelp": replace(DEFAULT_PROVIDERS["hunter"], name="yelp")}
+    )
     async with build_gateway(settings, clock=fake_clock) as gateway:
         with pytest.raises(ConfigurationError, match="'yelp' has settings but no client"):
             gateway.client("yelp")
@@ -115,10 +117,15 @@ async def test_stub_mode_serves_every_provider_offline_without_keys(fake_clock, 
         assert details.place_id == found.candidates[0].place_id and details.website
         assert (await gateway.pagespeed.run("https://acme.example/")).scores["performance"] is not None
         assert (await gateway.openai.chat([{"role": "user", "content": "hello"}])).usage.total_tokens > 0
-        message = gateway.sendgrid.message(to=[{"email": "a@example.com"}], sender={"email": "b@example.com"}, subject="s", text="t")
+        message = gateway.sendgrid.message(
+            to=[{"email": "a@example.com"}], sender={"email": "b@example.com"}, subject="s", text="t"
+        )
         assert (await gateway.sendgrid.send(message)).message_id
         session = await gateway.stripe.create_checkout_session(
-            [LineItem(name="Audit", unit_amount=19900, quantity=2)], success_url="https://x.example/s", cancel_url="https://x.example/c", metadata={"lead": "7"}
+            [LineItem(name="Audit", unit_amount=19900, quantity=2)],
+            success_url="https://x.example/s",
+            cancel_url="https://x.example/c",
+            metadata={"lead": "7"},
         )
         assert (session.amount_total, session.metadata) == (39800, {"lead": "7"})
         assert (await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")).email == "ana.lopez@acme.com"
@@ -126,7 +133,9 @@ async def test_stub_mode_serves_every_provider_offline_without_keys(fake_clock, 
         match = await gateway.data_axle.business_match(BusinessIdentifiers(name="Acme", postal_code="78701"))
         assert match.document.name == "Acme"
         assert (await gateway.semrush.domain_overview("acme.com", database="uk")).database == "uk"
-        shot = await gateway.screenshotone.capture(gateway.screenshotone.options(url="https://acme.example/", format="webp"))
+        shot = await gateway.screenshotone.capture(
+            gateway.screenshotone.options(url="https://acme.example/", format="webp")
+        )
         assert shot.content_type == "image/webp"
         payload = stripe_mock.event_payload()
         header = sign_webhook(payload, "stub-stripe-webhook_secret", int(fake_clock.now().timestamp()))
@@ -135,7 +144,10 @@ async def test_stub_mode_serves_every_provider_offline_without_keys(fake_clock, 
 
 
 async def test_stub_answers_are_the_same_for_the_same_request(fake_clock):
-    async with build_gateway(stub=True, environ={}, clock=fake_clock) as first, build_gateway(stub=True, environ={}, clock=fake_clock) as second:
+    async with (
+        build_gateway(stub=True, environ={}, clock=fake_clock) as first,
+        build_gateway(stub=True, environ={}, clock=fake_clock) as second,
+    ):
         assert await first.google_places.find_place("Acme") == await second.google_places.find_place("Acme")
 
 

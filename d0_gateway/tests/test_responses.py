@@ -1,17 +1,32 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from d0_gateway import AuthenticationError, InvalidRequest, NotFound, ProviderResponseError, ProviderUnavailable, RateLimited
+from d0_gateway import (
+    AuthenticationError,
+    InvalidRequest,
+    NotFound,
+    ProviderResponseError,
+    ProviderUnavailable,
+    RateLimited,
+)
 from d0_gateway.responses import error_for_status, json_body, parse_retry_after
 
-NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
     "header, seconds",
-    [("120", 120.0), ("0.5", 0.5), ("Mon, 05 Jan 2026 09:00:30 GMT", 30.0), ("Mon, 05 Jan 2026 08:59:00 GMT", 0.0), (None, None), ("soon", None), ("-3", None)],
+    [
+        ("120", 120.0),
+        ("0.5", 0.5),
+        ("Mon, 05 Jan 2026 09:00:30 GMT", 30.0),
+        ("Mon, 05 Jan 2026 08:59:00 GMT", 0.0),
+        (None, None),
+        ("soon", None),
+        ("-3", None),
+    ],
 )
 def test_retry_after_accepts_delta_seconds_and_http_dates(header, seconds):
     assert parse_retry_after(header, NOW) == seconds
@@ -23,7 +38,16 @@ def test_retry_after_date_without_zone_is_read_as_utc():
 
 @pytest.mark.parametrize(
     "status, error",
-    [(401, AuthenticationError), (403, AuthenticationError), (404, NotFound), (400, InvalidRequest), (422, InvalidRequest), (429, RateLimited), (500, ProviderUnavailable), (503, ProviderUnavailable)],
+    [
+        (401, AuthenticationError),
+        (403, AuthenticationError),
+        (404, NotFound),
+        (400, InvalidRequest),
+        (422, InvalidRequest),
+        (429, RateLimited),
+        (500, ProviderUnavailable),
+        (503, ProviderUnavailable),
+    ],
 )
 def test_status_maps_to_its_typed_error(status, error):
     assert isinstance(error_for_status(httpx.Response(status), "hunter", "email_finder", NOW), error)

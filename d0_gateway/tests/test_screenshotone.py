@@ -19,7 +19,12 @@ def test_signed_url_carries_an_hmac_of_its_query_keyed_with_the_secret(gateway):
     unsigned, _, signature = parts.query.rpartition("&signature=")
     assert signature == hmac.new(b"test-key", unsigned.encode(), hashlib.sha256).hexdigest()
     params = dict(parse_qsl(unsigned))
-    assert (params["access_key"], params["url"], params["full_page"], params["format"]) == ("test-key", "https://acme-plumbing.example/", "true", "png")
+    assert (params["access_key"], params["url"], params["full_page"], params["format"]) == (
+        "test-key",
+        "https://acme-plumbing.example/",
+        "true",
+        "png",
+    )
 
 
 async def test_capture_returns_the_image_bytes_and_is_billed(gateway, screenshotone_mock):
@@ -33,7 +38,9 @@ async def test_capture_returns_the_image_bytes_and_is_billed(gateway, screenshot
 
 async def test_a_body_that_is_not_the_requested_image_names_the_content_type(gateway, screenshotone_mock):
     screenshotone_mock.capture(content_type="text/html")
-    with pytest.raises(ProviderResponseError, match="screenshotone capture .*field 'Content-Type'.*expected image/jpeg"):
+    with pytest.raises(
+        ProviderResponseError, match="screenshotone capture .*field 'Content-Type'.*expected image/jpeg"
+    ):
         await gateway.screenshotone.capture(options(gateway, format="jpeg"))
 
 
@@ -45,7 +52,11 @@ async def test_an_empty_image_is_a_response_error(gateway, screenshotone_mock):
 
 @pytest.mark.parametrize(
     "status, error, code",
-    [(400, InvalidRequest, "request_not_valid"), (401, AuthenticationError, "access_key_invalid"), (403, AuthenticationError, "signature_is_not_valid")],
+    [
+        (400, InvalidRequest, "request_not_valid"),
+        (401, AuthenticationError, "access_key_invalid"),
+        (403, AuthenticationError, "signature_is_not_valid"),
+    ],
 )
 async def test_errors_carry_screenshotones_code(gateway, screenshotone_mock, status, error, code):
     screenshotone_mock.error("GET", screenshotone_mock.TAKE, status)
@@ -59,7 +70,10 @@ async def test_concurrency_limit_is_rate_limited(gateway, screenshotone_mock):
         await gateway.screenshotone.capture(options(gateway))
 
 
-@pytest.mark.parametrize("overrides, field", [({"url": "ftp://x"}, "url"), ({"viewport_width": 10}, "viewport_width"), ({"format": "gif"}, "format")])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [({"url": "ftp://x"}, "url"), ({"viewport_width": 10}, "viewport_width"), ({"format": "gif"}, "format")],
+)
 def test_invalid_options_are_rejected_naming_the_option(gateway, overrides, field):
     with pytest.raises(InvalidInput, match=f"screenshotone options: {field}"):
         gateway.screenshotone.options(**{"url": "https://acme.example/", **overrides})

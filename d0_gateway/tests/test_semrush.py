@@ -1,7 +1,15 @@
 import pytest
 from hypothesis import given, settings
 
-from d0_gateway import AuthenticationError, DomainOverview, InvalidInput, InvalidRequest, NotFound, ProviderResponseError, ProviderUnavailable
+from d0_gateway import (
+    AuthenticationError,
+    DomainOverview,
+    InvalidInput,
+    InvalidRequest,
+    NotFound,
+    ProviderResponseError,
+    ProviderUnavailable,
+)
 from d0_gateway.providers.semrush import parse_semicolon_table
 from testing.mocks import SemrushMock
 from testing.mocks.strategies import semrush_overview_values
@@ -10,9 +18,19 @@ from testing.mocks.strategies import semrush_overview_values
 async def test_domain_overview_parses_the_semicolon_table(gateway, semrush_mock):
     route = semrush_mock.domain_overview("acme.com", "us", **{"Rank": 1234, "Organic Traffic": 5678})
     overview = await gateway.semrush.domain_overview("ACME.com")
-    assert (overview.domain, overview.database, overview.rank, overview.organic_traffic) == ("acme.com", "us", 1234, 5678)
+    assert (overview.domain, overview.database, overview.rank, overview.organic_traffic) == (
+        "acme.com",
+        "us",
+        1234,
+        5678,
+    )
     params = route.calls.last.request.url.params
-    assert (params["type"], params["domain"], params["database"], params["key"]) == ("domain_ranks", "acme.com", "us", "test-key")
+    assert (params["type"], params["domain"], params["database"], params["key"]) == (
+        "domain_ranks",
+        "acme.com",
+        "us",
+        "test-key",
+    )
     assert params["export_columns"] == "Db,Dn,Rk,Or,Ot,Oc,Ad,At,Ac"
 
 
@@ -75,4 +93,8 @@ def test_error_helper_rejects_a_success_status(router):
 def test_every_valid_row_round_trips_through_the_table_parser(values):
     text = SemrushMock.overview_text(None, values)
     overview = DomainOverview.model_validate(parse_semicolon_table(text, "domain_overview")[0])
-    assert (overview.domain, overview.rank, overview.organic_cost) == (values["Domain"], values["Rank"], float(values["Organic Cost"]))
+    assert (overview.domain, overview.rank, overview.organic_cost) == (
+        values["Domain"],
+        values["Rank"],
+        float(values["Organic Cost"]),
+    )

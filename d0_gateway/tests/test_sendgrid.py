@@ -29,8 +29,15 @@ async def test_send_posts_the_v3_payload_and_returns_the_message_id(gateway, sen
     payload = json.loads(request.content)
     assert payload["personalizations"] == [{"to": [{"email": "owner@acme-plumbing.example", "name": "Ana Lopez"}]}]
     assert payload["from"] == {"email": "audits@leadfactory.example", "name": "LeadFactory"}
-    assert payload["content"] == [{"type": "text/plain", "value": "Plain text body"}, {"type": "text/html", "value": "<p>HTML body</p>"}]
-    assert (payload["custom_args"], payload["categories"], payload["reply_to"]) == ({"lead_id": "42"}, ["audit"], {"email": "support@leadfactory.example"})
+    assert payload["content"] == [
+        {"type": "text/plain", "value": "Plain text body"},
+        {"type": "text/html", "value": "<p>HTML body</p>"},
+    ]
+    assert (payload["custom_args"], payload["categories"], payload["reply_to"]) == (
+        {"lead_id": "42"},
+        ["audit"],
+        {"email": "support@leadfactory.example"},
+    )
 
 
 async def test_minimal_message_omits_optional_fields(gateway, sendgrid_mock):

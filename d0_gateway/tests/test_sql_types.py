@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -31,12 +31,12 @@ def _store_and_read(value: datetime | None) -> datetime | None:
 def test_aware_datetime_reads_back_as_the_same_instant_in_utc_when_stored(value):
     stored = _store_and_read(value)
     assert stored == value
-    assert stored.tzinfo is timezone.utc
+    assert stored.tzinfo is UTC
 
 
 def test_non_utc_offset_is_converted_to_utc_wall_time_when_stored():
     stored = _store_and_read(datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=-5))))
-    assert (stored.hour, stored.minute, stored.tzinfo) == (14, 30, timezone.utc)
+    assert (stored.hour, stored.minute, stored.tzinfo) == (14, 30, UTC)
 
 
 def test_naive_datetime_is_refused_and_nothing_is_stored_when_bound():
@@ -57,7 +57,7 @@ def test_value_stored_without_an_offset_reads_back_as_utc():
     with _engine.begin() as connection:
         connection.execute(text("INSERT INTO events (id, at) VALUES (9001, '2026-01-05 09:00:00.000000')"))
         stored = connection.execute(select(_events.c.at).where(_events.c.id == 9001)).scalar_one()
-    assert stored == datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    assert stored == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def test_column_is_a_timestamp_with_time_zone_on_postgresql():

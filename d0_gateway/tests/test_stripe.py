@@ -25,7 +25,10 @@ from testing.mocks import StripeMock
 from testing.mocks.strategies import checkout_session_bodies, webhook_events
 
 SECRET = "whsec_test_placeholder"
-ITEMS = [LineItem(name="Website audit", unit_amount=19900), LineItem(name="Follow-up call", unit_amount=5000, quantity=2)]
+ITEMS = [
+    LineItem(name="Website audit", unit_amount=19900),
+    LineItem(name="Follow-up call", unit_amount=5000, quantity=2),
+]
 URLS = {"success_url": "https://leadfactory.example/thanks", "cancel_url": "https://leadfactory.example/cancel"}
 
 
@@ -47,7 +50,10 @@ async def test_create_checkout_session_sends_stripe_form_encoding_and_idempotenc
 
 async def test_a_generated_idempotency_key_makes_retries_safe_and_is_reused(gateway, stripe_mock):
     route = stripe_mock.sequence(
-        "POST", stripe_mock.CHECKOUT_SESSIONS, httpx.Response(500, json=stripe_mock.error_body(500)), httpx.Response(200, json=stripe_mock.checkout_session_body())
+        "POST",
+        stripe_mock.CHECKOUT_SESSIONS,
+        httpx.Response(500, json=stripe_mock.error_body(500)),
+        httpx.Response(200, json=stripe_mock.checkout_session_body()),
     )
     await gateway.stripe.create_checkout_session(ITEMS, **URLS)
     keys = [call.request.headers["Idempotency-Key"] for call in route.calls]
@@ -74,7 +80,10 @@ async def test_session_id_of_the_wrong_kind_names_the_field(gateway, stripe_mock
 
 @pytest.mark.parametrize(
     "items, urls, problem",
-    [([], URLS, "at least one item"), (ITEMS, {**URLS, "success_url": "/thanks"}, "success_url must be an absolute URL")],
+    [
+        ([], URLS, "at least one item"),
+        (ITEMS, {**URLS, "success_url": "/thanks"}, "success_url must be an absolute URL"),
+    ],
 )
 async def test_bad_arguments_are_rejected_before_any_request(gateway, items, urls, problem):
     with pytest.raises(InvalidInput, match=problem):
@@ -97,7 +106,10 @@ def test_any_matching_v1_signature_among_several_is_accepted(stripe_mock, fake_c
 
 def test_sign_webhook_matches_an_independent_implementation(stripe_mock):
     payload = stripe_mock.event_payload()
-    assert sign_webhook(payload, SECRET, 1767603600) == StripeMock.signature_header(payload, SECRET, 1767603600).split(",v0=")[0]
+    assert (
+        sign_webhook(payload, SECRET, 1767603600)
+        == StripeMock.signature_header(payload, SECRET, 1767603600).split(",v0=")[0]
+    )
 
 
 @pytest.mark.parametrize("age", [301, -301])
@@ -150,7 +162,9 @@ def test_client_verifies_with_the_configured_webhook_secret(gateway, stripe_mock
 
 async def test_client_without_a_webhook_secret_names_the_variable(settings, transport, fake_clock):
     stripe = replace(settings.providers["stripe"], credentials={"api_key": "test-key"})
-    async with build_gateway(replace(settings, providers={**settings.providers, "stripe": stripe}), transport=transport, clock=fake_clock) as gateway:
+    async with build_gateway(
+        replace(settings, providers={**settings.providers, "stripe": stripe}), transport=transport, clock=fake_clock
+    ) as gateway:
         with pytest.raises(ConfigurationError, match="STRIPE_WEBHOOK_SECRET"):
             gateway.stripe.verify_webhook(b"{}", "t=1,v1=a")
 

@@ -1,6 +1,6 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache
 
 import pytest
@@ -26,7 +26,7 @@ from d1_targeting import (
 from testing import FakeClock, seeded_faker
 from testing.targeting import CampaignBuilder, TargetBuilder, empty_memory_database
 
-MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 MONDAY = date(2026, 3, 2)
 MAX_CAMPAIGN_TARGETS = 40
 
@@ -89,7 +89,11 @@ def world(sessions, clock):
 
 
 def test_the_days_quota_is_split_by_priority_within_each_campaigns_cap(world):
-    big, mid, small = world.campaign("TX", 40, weight=4.0), world.campaign("OH", 40, weight=1.0), world.campaign("NY", 40, weight=0.5)
+    big, mid, small = (
+        world.campaign("TX", 40, weight=4.0),
+        world.campaign("OH", 40, weight=1.0),
+        world.campaign("NY", 40, weight=0.5),
+    )
     plan = world.scheduler.run()
     allocated = {item.campaign_id: item.allocated for item in plan.allocations}
     assert sum(allocated.values()) == 50
@@ -104,7 +108,10 @@ def test_batches_have_the_configured_size_and_are_spread_across_the_window(world
     batches = [batch for batch in plan.batches if batch.campaign_id == campaign_id]
     assert [len(batch.target_ids) for batch in batches] == [10, 10]
     assert [batch.sequence for batch in batches] == [1, 2]
-    assert [batch.scheduled_at for batch in batches] == [datetime(2026, 3, 2, 9, tzinfo=timezone.utc), datetime(2026, 3, 2, 13, tzinfo=timezone.utc)]
+    assert [batch.scheduled_at for batch in batches] == [
+        datetime(2026, 3, 2, 9, tzinfo=UTC),
+        datetime(2026, 3, 2, 13, tzinfo=UTC),
+    ]
 
 
 def test_batched_targets_belong_to_the_campaigns_universe_and_are_never_repeated(world, clock):
@@ -191,12 +198,12 @@ def test_batches_start_now_when_the_run_happens_mid_window(world, clock):
     world.campaign("TX", 20)
     clock.advance(5 * 3600)  # 13:00, window ends 17:00
     times = [batch.scheduled_at for batch in world.scheduler.run().batches]
-    assert times == [datetime(2026, 3, 2, 13, tzinfo=timezone.utc), datetime(2026, 3, 2, 15, tzinfo=timezone.utc)]
+    assert times == [datetime(2026, 3, 2, 13, tzinfo=UTC), datetime(2026, 3, 2, 15, tzinfo=UTC)]
 
 
 def test_window_is_read_in_the_quota_trackers_time_zone(sessions):
     eastern = timezone(timedelta(hours=-5))
-    clock = FakeClock(datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc))  # 08:00 in UTC-5
+    clock = FakeClock(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))  # 08:00 in UTC-5
     world = World(sessions, clock)
     world.quota = QuotaTracker(sessions, clock, QuotaPolicy(50), tz=eastern)
     world.scheduler = BatchScheduler(sessions, world.quota, clock, ScheduleConfig(batch_size=50))
@@ -243,7 +250,10 @@ def test_two_schedulers_running_at_once_never_duplicate_a_days_batches(tmp_path)
     [
         (dict(batch_size=0), "batch_size must be a positive integer, got 0"),
         (dict(batch_size=2.5), "got 2.5"),
-        (dict(window_start=time(17), window_end=time(9)), "schedule window must start before it ends, got 17:00:00-09:00:00"),
+        (
+            dict(window_start=time(17), window_end=time(9)),
+            "schedule window must start before it ends, got 17:00:00-09:00:00",
+        ),
     ],
 )
 def test_invalid_schedule_config_is_rejected(config, message):
@@ -255,7 +265,11 @@ def test_invalid_schedule_config_is_rejected(config, message):
 @given(
     quota=st.integers(1, 120),
     batch_size=st.integers(1, 15),
-    campaigns=st.lists(st.tuples(st.sampled_from(["TX", "OH", "NY", "CA"]), st.integers(0, MAX_CAMPAIGN_TARGETS), st.floats(0, 5)), min_size=1, max_size=4),
+    campaigns=st.lists(
+        st.tuples(st.sampled_from(["TX", "OH", "NY", "CA"]), st.integers(0, MAX_CAMPAIGN_TARGETS), st.floats(0, 5)),
+        min_size=1,
+        max_size=4,
+    ),
 )
 def test_any_day_is_scheduled_within_quota_caps_and_batch_size(quota, batch_size, campaigns):
     sessions = empty_memory_database()

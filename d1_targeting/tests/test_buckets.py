@@ -26,7 +26,10 @@ ASSIGNER = default_bucket_assigner()
 def test_geo_bucket_is_affluence_agency_density_broadband_of_the_state():
     geo = load_geo_features(GEO_TEXT)
     assert ASSIGNER.geo_bucket("MS") == geo["MS"].key
-    assert geo["MS"].key == f"{geo['MS'].affluence.value}-{geo['MS'].agency_density.value}-{geo['MS'].broadband_quality.value}"
+    assert (
+        geo["MS"].key
+        == f"{geo['MS'].affluence.value}-{geo['MS'].agency_density.value}-{geo['MS'].broadband_quality.value}"
+    )
 
 
 def test_vertical_bucket_is_urgency_ticket_size_maturity_of_the_vertical():
@@ -96,7 +99,12 @@ def _geo_with(line_number: int, replacement: str) -> str:
 @pytest.mark.parametrize(
     "text, line, column, reason",
     [
-        (_geo_with(1, "state,affluence,agency,broadband"), 1, "header", "expected 'state,affluence,agency_density,broadband_quality', got 'state,affluence,agency,broadband'"),
+        (
+            _geo_with(1, "state,affluence,agency,broadband"),
+            1,
+            "header",
+            "expected 'state,affluence,agency_density,broadband_quality', got 'state,affluence,agency,broadband'",
+        ),
         (_geo_with(4, "AZ,rich,medium,medium"), 4, "affluence", "expected one of high, low, medium, got 'rich'"),
         (_geo_with(5, "AR,low,,low"), 5, "agency_density", "is empty"),
         (_geo_with(6, "CA,high,high"), 6, "broadband_quality", "missing: the row has 3 of 4 columns"),
@@ -108,7 +116,12 @@ def _geo_with(line_number: int, replacement: str) -> str:
 def test_malformed_geo_features_name_file_line_and_column(text, line, column, reason):
     with pytest.raises(ReferenceDataError) as caught:
         load_geo_features(text, path="geo.csv")
-    assert (caught.value.path, caught.value.line, caught.value.column, caught.value.reason) == ("geo.csv", line, column, reason)
+    assert (caught.value.path, caught.value.line, caught.value.column, caught.value.reason) == (
+        "geo.csv",
+        line,
+        column,
+        reason,
+    )
 
 
 @pytest.mark.parametrize(
@@ -116,23 +129,50 @@ def test_malformed_geo_features_name_file_line_and_column(text, line, column, re
     [
         ("", 1, "header", "expected 'vertical,urgency,ticket_size,maturity', got an empty file"),
         ("vertical,urgency,ticket_size,maturity\n", 2, "vertical", "no verticals: the file has a header but no rows"),
-        ("vertical,urgency,ticket_size,maturity\nhvac,high,high,high\nHVAC Repair,high,high,high\n", 3, "vertical", "expected a lower_snake_case name, got 'HVAC Repair'"),
-        ("vertical,urgency,ticket_size,maturity\nhvac,high,high,high\nhvac,low,low,low\n", 3, "vertical", "hvac listed twice"),
-        ("vertical,urgency,ticket_size,maturity\nhvac,high,huge,high\n", 2, "ticket_size", "expected one of high, low, medium, got 'huge'"),
-        ("vertical,urgency,ticket_size,maturity\nhvac,high,high,high,x\n", 2, "(extra)", "the row has 5 columns, expected 4"),
+        (
+            "vertical,urgency,ticket_size,maturity\nhvac,high,high,high\nHVAC Repair,high,high,high\n",
+            3,
+            "vertical",
+            "expected a lower_snake_case name, got 'HVAC Repair'",
+        ),
+        (
+            "vertical,urgency,ticket_size,maturity\nhvac,high,high,high\nhvac,low,low,low\n",
+            3,
+            "vertical",
+            "hvac listed twice",
+        ),
+        (
+            "vertical,urgency,ticket_size,maturity\nhvac,high,huge,high\n",
+            2,
+            "ticket_size",
+            "expected one of high, low, medium, got 'huge'",
+        ),
+        (
+            "vertical,urgency,ticket_size,maturity\nhvac,high,high,high,x\n",
+            2,
+            "(extra)",
+            "the row has 5 columns, expected 4",
+        ),
     ],
 )
 def test_malformed_vertical_features_name_file_line_and_column(text, line, column, reason):
     with pytest.raises(ReferenceDataError) as caught:
         load_vertical_features(text, path="verticals.csv")
-    assert (caught.value.path, caught.value.line, caught.value.column, caught.value.reason) == ("verticals.csv", line, column, reason)
+    assert (caught.value.path, caught.value.line, caught.value.column, caught.value.reason) == (
+        "verticals.csv",
+        line,
+        column,
+        reason,
+    )
     assert str(caught.value) == f"verticals.csv:{line}: column {column!r}: {reason}"
 
 
 def test_a_bad_second_file_builds_no_assigner_and_leaves_the_current_one_intact():
     current = BucketAssigner.from_csv(GEO_TEXT, VERTICAL_TEXT)
     with pytest.raises(ReferenceDataError, match=r"verticals.csv:2: column 'urgency'"):
-        BucketAssigner.from_csv(GEO_TEXT, "vertical,urgency,ticket_size,maturity\nhvac,urgent,high,high\n", vertical_path="verticals.csv")
+        BucketAssigner.from_csv(
+            GEO_TEXT, "vertical,urgency,ticket_size,maturity\nhvac,urgent,high,high\n", vertical_path="verticals.csv"
+        )
     assert current.assign("TX", None, "hvac") == ASSIGNER.assign("TX", None, "hvac")
 
 

@@ -1,7 +1,15 @@
 import pytest
 from hypothesis import given
 
-from d1_targeting import GeoValidationError, ReferenceDataError, city_table, find_city, load_city_table, region_containing, states_with_city
+from d1_targeting import (
+    GeoValidationError,
+    ReferenceDataError,
+    city_table,
+    find_city,
+    load_city_table,
+    region_containing,
+    states_with_city,
+)
 from testing.targeting import city_constraints
 
 
@@ -11,7 +19,9 @@ def test_reference_list_covers_every_state_dc_and_territory():
     assert {city.state for city in city_table().values()} == set(STATES) | set(DISTRICT_AND_TERRITORIES)
 
 
-@pytest.mark.parametrize("name, state", [("Austin", "TX"), ("st. louis", "MO"), ("new  york", "New York"), ("San Juan", "pr")])
+@pytest.mark.parametrize(
+    "name, state", [("Austin", "TX"), ("st. louis", "MO"), ("new  york", "New York"), ("San Juan", "pr")]
+)
 def test_known_city_state_pairs_resolve_in_any_case_and_spacing(name, state):
     city = find_city(name, state)
     assert city.state in ("TX", "MO", "NY", "PR")
@@ -48,11 +58,21 @@ def test_every_reference_city_resolves_to_itself(constraint):
     "text, line, column, reason",
     [
         ("town,state,latitude,longitude\n", 1, "header", "expected"),
-        ("city,state,latitude,longitude\nAustin,TX,30.2,-97.7\nDallas,ZZ,32.7,-96.8\n", 3, "state", "unknown USPS state code 'ZZ'"),
+        (
+            "city,state,latitude,longitude\nAustin,TX,30.2,-97.7\nDallas,ZZ,32.7,-96.8\n",
+            3,
+            "state",
+            "unknown USPS state code 'ZZ'",
+        ),
         ("city,state,latitude,longitude\nAustin,TX,north,-97.7\n", 2, "latitude", "expected a number, got 'north'"),
         ("city,state,latitude,longitude\nAustin,TX,30.2,-197.7\n", 2, "longitude", "-197.7 is outside [-180, 180]"),
         ("city,state,latitude,longitude\nLondon,NY,51.5,-0.12\n", 2, "latitude", "outside every US area"),
-        ("city,state,latitude,longitude\nAustin,TX,30.2,-97.7\n\naustin,TX,30.3,-97.7\n", 4, "city", "austin, TX listed twice (first on line 2)"),
+        (
+            "city,state,latitude,longitude\nAustin,TX,30.2,-97.7\n\naustin,TX,30.3,-97.7\n",
+            4,
+            "city",
+            "austin, TX listed twice (first on line 2)",
+        ),
         ("city,state,latitude,longitude\nAustin,TX,30.2\n", 2, "longitude", "missing"),
         ("city,state,latitude,longitude\nAustin,TX,30.2,-97.7,extra\n", 2, "(extra)", "5 columns"),
         ("city,state,latitude,longitude\n,TX,30.2,-97.7\n", 2, "city", "is empty"),

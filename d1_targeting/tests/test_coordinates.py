@@ -4,7 +4,14 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from d1_targeting import US_REGIONS, Coordinate, GeoValidationError, circle_within_us, haversine_miles, region_containing
+from d1_targeting import (
+    US_REGIONS,
+    Coordinate,
+    GeoValidationError,
+    circle_within_us,
+    haversine_miles,
+    region_containing,
+)
 from testing.targeting import us_points
 
 NEW_YORK = Coordinate(40.7128, -74.0060)

@@ -29,7 +29,11 @@ def test_odd_units_go_to_the_largest_remainders_then_to_earlier_claimants():
 
 
 def test_zero_weight_or_zero_limit_gets_nothing():
-    assert fair_split(10, {"paused": Claim(0, 10), "empty": Claim(5, 0), "live": Claim(1, 10)}) == {"paused": 0, "empty": 0, "live": 10}
+    assert fair_split(10, {"paused": Claim(0, 10), "empty": Claim(5, 0), "live": Claim(1, 10)}) == {
+        "paused": 0,
+        "empty": 0,
+        "live": 10,
+    }
 
 
 def test_when_everyone_is_capped_the_remainder_stays_unallocated():
@@ -49,7 +53,12 @@ def test_total_must_be_a_non_negative_integer(total):
 
 @pytest.mark.parametrize(
     "weight, limit, message",
-    [(-1, 5, "claim weight must be a finite number >= 0, got -1"), (float("nan"), 5, "got nan"), (1, -2, "claim limit must be an integer >= 0, got -2"), (1, 2.5, "got 2.5")],
+    [
+        (-1, 5, "claim weight must be a finite number >= 0, got -1"),
+        (float("nan"), 5, "got nan"),
+        (1, -2, "claim limit must be an integer >= 0, got -2"),
+        (1, 2.5, "got 2.5"),
+    ],
 )
 def test_invalid_claims_are_rejected(weight, limit, message):
     with pytest.raises(SchedulingError, match=message):

@@ -15,7 +15,9 @@ from d1_targeting import (
 )
 
 
-@pytest.mark.parametrize("zip_code, state", [("10001", "NY"), ("90210", "CA"), ("60601-1234", "IL"), ("00901", "PR"), ("99501", "AK")])
+@pytest.mark.parametrize(
+    "zip_code, state", [("10001", "NY"), ("90210", "CA"), ("60601-1234", "IL"), ("00901", "PR"), ("99501", "AK")]
+)
 def test_known_zip_codes_map_to_their_state(zip_code, state):
     assert state_for_zip(zip_code) == state
 
@@ -45,7 +47,9 @@ def test_zip_inside_its_state_passes():
     check_zip_in_state("07030", "nj")
 
 
-@pytest.mark.parametrize("value, code", [("ny", "NY"), ("New  York", "NY"), ("district of columbia", "DC"), ("GU", "GU")])
+@pytest.mark.parametrize(
+    "value, code", [("ny", "NY"), ("New  York", "NY"), ("district of columbia", "DC"), ("GU", "GU")]
+)
 def test_state_names_and_codes_normalize_to_usps_codes(value, code):
     assert normalize_state(value) == code
 

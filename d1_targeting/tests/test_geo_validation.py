@@ -46,7 +46,11 @@ def test_generated_valid_scopes_have_no_errors(scope):
         (RadiusConstraint(30.27, -97.74, 0), GeoFindingKind.INVALID_RADIUS, "positive number of miles, got 0"),
         (RadiusConstraint(30.27, -97.74, float("inf")), GeoFindingKind.INVALID_RADIUS, "got inf"),
         (RadiusConstraint(30.27, -97.74, "10"), GeoFindingKind.INVALID_RADIUS, "got '10'"),
-        (RadiusConstraint(51.5074, -0.1278, 10), GeoFindingKind.CENTER_OUTSIDE_US, "center (51.5074, -0.1278) is outside"),
+        (
+            RadiusConstraint(51.5074, -0.1278, 10),
+            GeoFindingKind.CENTER_OUTSIDE_US,
+            "center (51.5074, -0.1278) is outside",
+        ),
         (
             RadiusConstraint(47.6062, -122.3321, 150),
             GeoFindingKind.RADIUS_OUTSIDE_US,
@@ -56,7 +60,12 @@ def test_generated_valid_scopes_have_no_errors(scope):
 )
 def test_each_bad_constraint_is_reported_with_its_kind_location_and_reason(constraint, kind, message):
     finding = only_finding(include=[constraint])
-    assert (finding.kind, finding.location, finding.constraint, finding.severity) == (kind, "include[0]", constraint, Severity.ERROR)
+    assert (finding.kind, finding.location, finding.constraint, finding.severity) == (
+        kind,
+        "include[0]",
+        constraint,
+        Severity.ERROR,
+    )
     assert message in finding.message
     assert str(finding) == f"include[0] {constraint.describe()}: {finding.message} [{kind.value}]"
 
@@ -81,7 +90,11 @@ def test_bad_excluded_constraint_is_located_in_the_exclude_list():
 
 def test_duplicate_constraints_are_errors_pointing_at_the_first():
     finding = only_finding(include=[StateConstraint("TX"), StateConstraint("CA"), StateConstraint("texas")])
-    assert (finding.kind, finding.location, finding.message) == (GeoFindingKind.DUPLICATE, "include[2]", "duplicates include[0]")
+    assert (finding.kind, finding.location, finding.message) == (
+        GeoFindingKind.DUPLICATE,
+        "include[2]",
+        "duplicates include[0]",
+    )
 
 
 def test_zip_plus_four_duplicates_its_five_digit_form():
@@ -105,7 +118,11 @@ def test_including_a_place_whose_state_is_excluded_is_a_contradiction(included):
 @pytest.mark.parametrize("included", [ZipConstraint("78701"), CityConstraint("Austin", "TX")])
 def test_a_zip_or_city_inside_an_included_state_is_an_overlap_warning(included):
     finding = only_finding(include=[StateConstraint("TX"), included])
-    assert (finding.kind, finding.severity, finding.location) == (GeoFindingKind.OVERLAP, Severity.WARNING, "include[1]")
+    assert (finding.kind, finding.severity, finding.location) == (
+        GeoFindingKind.OVERLAP,
+        Severity.WARNING,
+        "include[1]",
+    )
     assert finding.message == "is already covered by include[0] (TX)"
     assert geo_errors((finding,)) == ()
 

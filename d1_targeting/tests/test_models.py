@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -6,26 +6,46 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from d1_targeting import BatchTarget, Campaign, DailyBatch, TargetUniverse, make_engine, make_session_factory
 
-NOW = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 
 def _universe():
-    return TargetUniverse(name="u", verticals=["hvac"], geography={}, qualification_rules={}, created_at=NOW, updated_at=NOW)
+    return TargetUniverse(
+        name="u", verticals=["hvac"], geography={}, qualification_rules={}, created_at=NOW, updated_at=NOW
+    )
 
 
 def test_timestamps_are_stored_as_utc_and_read_back_timezone_aware(sessions):
     eastern = timezone(timedelta(hours=-5))
     with sessions.begin() as session:
-        session.add(TargetUniverse(name="u", verticals=[], geography={}, qualification_rules={}, created_at=NOW.astimezone(eastern), updated_at=NOW))
+        session.add(
+            TargetUniverse(
+                name="u",
+                verticals=[],
+                geography={},
+                qualification_rules={},
+                created_at=NOW.astimezone(eastern),
+                updated_at=NOW,
+            )
+        )
     with sessions() as session:
         stored = session.scalars(select(TargetUniverse)).one()
-    assert stored.created_at == NOW and stored.created_at.tzinfo == timezone.utc
+    assert stored.created_at == NOW and stored.created_at.tzinfo == UTC
 
 
 def test_naive_timestamps_are_refused(sessions):
     with pytest.raises(StatementError, match="refusing to store naive datetime 2026-01-05T09:00:00"):
         with sessions.begin() as session:
-            session.add(TargetUniverse(name="u", verticals=[], geography={}, qualification_rules={}, created_at=datetime(2026, 1, 5, 9), updated_at=NOW))
+            session.add(
+                TargetUniverse(
+                    name="u",
+                    verticals=[],
+                    geography={},
+                    qualification_rules={},
+                    created_at=datetime(2026, 1, 5, 9),
+                    updated_at=NOW,
+                )
+            )
 
 
 def test_a_target_is_batched_at_most_once_per_campaign(sessions, target_builder):
@@ -41,8 +61,16 @@ def test_a_target_is_batched_at_most_once_per_campaign(sessions, target_builder)
     with pytest.raises(IntegrityError):
         with sessions.begin() as session:
             for sequence in (1, 2):
-                session.add(DailyBatch(campaign_id=ids[0], batch_date=date(2026, 1, 5), sequence=sequence, scheduled_at=NOW, size=1,
-                                       members=[BatchTarget(target_id=ids[1], campaign_id=ids[0])]))
+                session.add(
+                    DailyBatch(
+                        campaign_id=ids[0],
+                        batch_date=date(2026, 1, 5),
+                        sequence=sequence,
+                        scheduled_at=NOW,
+                        size=1,
+                        members=[BatchTarget(target_id=ids[1], campaign_id=ids[0])],
+                    )
+                )
 
 
 def test_negative_campaign_weights_are_refused_by_the_database(sessions):

@@ -4,7 +4,7 @@ import asyncio
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, multiple, rule
 
-from d1_targeting import QuotaExceededError, QuotaPolicy, QuotaTracker, ReservationStateError, make_engine, make_session_factory
+from d1_targeting import (
+    QuotaExceededError,
+    QuotaPolicy,
+    QuotaTracker,
+    ReservationStateError,
+    make_engine,
+    make_session_factory,
+)
 from testing import FakeClock
 from testing.targeting import empty_database_file, empty_memory_database, quota_policies
 
@@ -98,7 +105,7 @@ class QuotaLedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.folder = tempfile.TemporaryDirectory()
         self.url = empty_database_file(Path(self.folder.name))
-        self.clock = FakeClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+        self.clock = FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
         self.policy = QuotaPolicy(daily_quota=50)
         self.engines = [make_engine(self.url), make_engine(self.url)]
         self.trackers = [self._tracker(engine) for engine in self.engines]
@@ -107,7 +114,13 @@ class QuotaLedgerMachine(RuleBasedStateMachine):
     def _tracker(self, engine):
         return QuotaTracker(make_session_factory(engine), self.clock, self.policy)
 
-    @rule(target=reservations, worker=st.integers(0, 1), campaign_id=st.integers(1, 3), count=st.integers(1, 25), partial=st.booleans())
+    @rule(
+        target=reservations,
+        worker=st.integers(0, 1),
+        campaign_id=st.integers(1, 3),
+        count=st.integers(1, 25),
+        partial=st.booleans(),
+    )
     def reserve(self, worker, campaign_id, count, partial):
         reservation = _attempt(self.trackers[worker], campaign_id, count, partial)
         if reservation is None:

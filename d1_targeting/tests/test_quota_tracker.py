@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -16,7 +16,7 @@ from d1_targeting import (
 )
 from testing import FakeClock
 
-MONDAY_NOON = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+MONDAY_NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -30,9 +30,9 @@ def tracker(sessions, clock):
 
 
 def test_system_clock_reads_timezone_aware_utc_time():
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     now = SystemClock().now()
-    assert now.tzinfo is timezone.utc and before <= now <= datetime.now(timezone.utc)
+    assert now.tzinfo is UTC and before <= now <= datetime.now(UTC)
 
 
 def test_campaign_cap_defaults_to_40_percent_of_the_day():
@@ -46,7 +46,13 @@ def test_campaign_cap_is_the_floor_of_the_fraction_but_at_least_one(quota, fract
 
 @pytest.mark.parametrize(
     "quota, fraction, message",
-    [(-1, 0.4, "daily_quota must be an integer >= 0, got -1"), (10.5, 0.4, "got 10.5"), (10, 0, r"campaign_cap_fraction must be in \(0, 1\], got 0"), (10, 1.5, "got 1.5"), (10, True, "got True")],
+    [
+        (-1, 0.4, "daily_quota must be an integer >= 0, got -1"),
+        (10.5, 0.4, "got 10.5"),
+        (10, 0, r"campaign_cap_fraction must be in \(0, 1\], got 0"),
+        (10, 1.5, "got 1.5"),
+        (10, True, "got True"),
+    ],
 )
 def test_invalid_policy_is_rejected_naming_the_field(quota, fraction, message):
     with pytest.raises(QuotaError, match=message):
@@ -55,14 +61,22 @@ def test_invalid_policy_is_rejected_naming_the_field(quota, fraction, message):
 
 def test_reservation_within_the_cap_is_granted_and_counted(tracker):
     reservation = tracker.reserve(campaign_id=1, count=30)
-    assert (reservation.campaign_id, reservation.count, reservation.status, reservation.day) == (1, 30, ReservationStatus.OPEN, date(2026, 3, 2))
+    assert (reservation.campaign_id, reservation.count, reservation.status, reservation.day) == (
+        1,
+        30,
+        ReservationStatus.OPEN,
+        date(2026, 3, 2),
+    )
     assert tracker.status().reserved == 30
     assert tracker.campaign_remaining(1) == 10
 
 
 def test_reservation_over_the_campaign_cap_is_refused_naming_the_cap(tracker):
     tracker.reserve(1, 30)
-    with pytest.raises(QuotaExceededError, match=r"campaign 1 requested 11 but the campaign cap leaves 10 \(day remaining 70, campaign remaining 10\)"):
+    with pytest.raises(
+        QuotaExceededError,
+        match=r"campaign 1 requested 11 but the campaign cap leaves 10 \(day remaining 70, campaign remaining 10\)",
+    ):
         tracker.reserve(1, 11)
     assert tracker.status().reserved == 30
 
@@ -149,7 +163,7 @@ def test_a_new_day_starts_with_the_full_quota(tracker, clock):
 
 def test_the_day_rolls_over_at_midnight_in_the_trackers_time_zone(sessions):
     eastern = timezone(timedelta(hours=-5))
-    clock = FakeClock(datetime(2026, 3, 3, 4, 59, tzinfo=timezone.utc))  # 23:59 on the 2nd in UTC-5
+    clock = FakeClock(datetime(2026, 3, 3, 4, 59, tzinfo=UTC))  # 23:59 on the 2nd in UTC-5
     tracker = QuotaTracker(sessions, clock, QuotaPolicy(100), tz=eastern)
     assert tracker.today() == date(2026, 3, 2)
     clock.advance(60)

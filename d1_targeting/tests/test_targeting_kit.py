@@ -20,7 +20,20 @@ from testing.targeting import CampaignBuilder, TargetBuilder, quota_policies, va
 
 
 def _row(target):
-    return {column: getattr(target, column) for column in ("business_name", "vertical", "city", "state", "zip_code", "latitude", "longitude", "rating", "website")}
+    return {
+        column: getattr(target, column)
+        for column in (
+            "business_name",
+            "vertical",
+            "city",
+            "state",
+            "zip_code",
+            "latitude",
+            "longitude",
+            "rating",
+            "website",
+        )
+    }
 
 
 def test_the_same_seed_builds_the_same_targets():
@@ -40,7 +53,10 @@ def test_built_targets_are_geographically_consistent():
 def test_built_targets_carry_the_buckets_of_their_final_fields():
     assigner = default_bucket_assigner()
     target = TargetBuilder(seeded_faker(4)).build(state="OH", vertical="dental")
-    assert (target.geo_bucket, target.vertical_bucket) == (assigner.geo_bucket("OH"), assigner.vertical_bucket("dental"))
+    assert (target.geo_bucket, target.vertical_bucket) == (
+        assigner.geo_bucket("OH"),
+        assigner.vertical_bucket("dental"),
+    )
     assert target.city in {city.name for city in city_table().values() if city.state == "OH"}
 
 

@@ -39,7 +39,11 @@ def _add(sessions, targets):
 
 
 def test_created_universe_is_active_stored_normalized_and_sized(manager, sessions, target_builder, clock):
-    _add(sessions, target_builder.build_many(3, state="TX", vertical="hvac") + target_builder.build_many(2, state="NY", vertical="hvac"))
+    _add(
+        sessions,
+        target_builder.build_many(3, state="TX", vertical="hvac")
+        + target_builder.build_many(2, state="NY", vertical="hvac"),
+    )
     universe = manager.create(UniverseSpec("  Texas HVAC ", ("HVAC",), TEXAS))
     assert (universe.name, universe.verticals, universe.active) == ("Texas HVAC", ["hvac"], True)
     assert (universe.estimated_size, universe.actual_size, universe.size_refreshed_at) == (3, 3, clock.now())
@@ -47,7 +51,11 @@ def test_created_universe_is_active_stored_normalized_and_sized(manager, session
 
 
 def test_estimated_size_counts_candidates_and_actual_size_counts_qualified_targets(manager, sessions, target_builder):
-    _add(sessions, target_builder.build_many(2, state="TX", vertical="hvac", rating=4.8) + target_builder.build_many(3, state="TX", vertical="hvac", rating=2.0))
+    _add(
+        sessions,
+        target_builder.build_many(2, state="TX", vertical="hvac", rating=4.8)
+        + target_builder.build_many(3, state="TX", vertical="hvac", rating=2.0),
+    )
     universe = manager.create(UniverseSpec("good hvac", ("hvac",), TEXAS, QualificationRules(min_rating=4.0)))
     assert (universe.estimated_size, universe.actual_size) == (5, 2)
 
@@ -104,7 +112,11 @@ def test_get_by_name_finds_the_universe(manager):
 
 
 def test_update_changes_only_the_given_fields_and_re_measures(manager, sessions, target_builder, clock):
-    _add(sessions, target_builder.build_many(2, state="TX", vertical="hvac") + target_builder.build_many(4, state="TX", vertical="plumbing"))
+    _add(
+        sessions,
+        target_builder.build_many(2, state="TX", vertical="hvac")
+        + target_builder.build_many(4, state="TX", vertical="plumbing"),
+    )
     universe = manager.create(UniverseSpec("Texas", ("hvac",), TEXAS))
     clock.advance(60)
     updated = manager.update(universe.id, UniverseChanges(verticals=("hvac", "plumbing")))
@@ -180,26 +192,45 @@ def test_any_valid_spec_is_stored_and_read_back_unchanged(spec):
     manager = UniverseManager(sessions, FakeClock())
     stored = manager.get(manager.create(spec).id)
     assert stored.name == spec.name.strip()
-    assert UniverseSpec.from_dict({**spec.to_dict(), "name": stored.name}).geography == GeoScope.from_dict(stored.geography)
+    assert UniverseSpec.from_dict({**spec.to_dict(), "name": stored.name}).geography == GeoScope.from_dict(
+        stored.geography
+    )
     assert QualificationRules.model_validate(stored.qualification_rules) == spec.qualification
 
 
 def test_spec_from_dict_reads_the_json_form():
     spec = UniverseSpec.from_dict(
-        {"name": "Austin", "verticals": ["hvac"], "geography": {"include": [{"city": "Austin", "state": "TX"}]}, "qualification_rules": {"min_reviews": 5}}
+        {
+            "name": "Austin",
+            "verticals": ["hvac"],
+            "geography": {"include": [{"city": "Austin", "state": "TX"}]},
+            "qualification_rules": {"min_reviews": 5},
+        }
     )
     assert spec.to_dict() == {
         "name": "Austin",
         "verticals": ["hvac"],
         "geography": {"include": [{"city": "Austin", "state": "TX"}], "exclude": []},
-        "qualification_rules": {"min_rating": None, "min_reviews": 5, "require_website": False, "require_phone": False, "exclude_chains": False},
+        "qualification_rules": {
+            "min_rating": None,
+            "min_reviews": 5,
+            "require_website": False,
+            "require_phone": False,
+            "exclude_chains": False,
+        },
     }
 
 
 def test_spec_from_dict_lists_every_malformed_field():
     with pytest.raises(UniverseValidationError) as caught:
         UniverseSpec.from_dict(
-            {"name": "bad", "verticals": "hvac", "geography": {"include": "TX"}, "qualification_rules": {"min_rating": 9}, "owner": "me"}
+            {
+                "name": "bad",
+                "verticals": "hvac",
+                "geography": {"include": "TX"},
+                "qualification_rules": {"min_rating": 9},
+                "owner": "me",
+            }
         )
     assert caught.value.problems == (
         "unknown field 'owner'",

@@ -79,7 +79,9 @@ async def test_list_filters_searches_and_pages_with_a_total(client, faker, fake_
     assert [lead["email"] for lead in found["items"]] == ["ceo@needle-corp.com"]
 
 
-@pytest.mark.parametrize("params, field", [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"offset": -1}, "offset")])
+@pytest.mark.parametrize(
+    "params, field", [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"offset": -1}, "offset")]
+)
 async def test_out_of_range_paging_gets_422_naming_the_parameter(client, params, field):
     response = await client.get("/leads", params=params)
     assert response.status_code == 422
@@ -163,14 +165,36 @@ async def test_health_reports_503_when_the_database_is_unreachable(tmp_path):
 
 async def test_openapi_lead_schema_requires_every_stored_lead_field_in_order(client):
     lead = (await client.get("/openapi.json")).json()["components"]["schemas"]["LeadOut"]
-    fields = ["id", "email", "domain", "company", "contact_name", "source", "is_manual", "enrichment_status",
-              "enrichment_task_id", "enrichment_error", "enriched_at", "created_at", "updated_at", "deleted_at"]
+    fields = [
+        "id",
+        "email",
+        "domain",
+        "company",
+        "contact_name",
+        "source",
+        "is_manual",
+        "enrichment_status",
+        "enrichment_task_id",
+        "enrichment_error",
+        "enriched_at",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    ]
     assert (list(lead["properties"]), lead["required"], lead["description"]) == (fields, fields, "A stored lead.")
 
 
 async def test_openapi_document_lists_every_operation(client):
     document = (await client.get("/openapi.json")).json()
     operations = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
-    assert {("POST", "/leads"), ("GET", "/leads"), ("GET", "/leads/{lead_id}"), ("PATCH", "/leads/{lead_id}"),
-            ("DELETE", "/leads/{lead_id}"), ("GET", "/leads/{lead_id}/audit"), ("POST", "/leads/quick-add"),
-            ("GET", "/enrichment-tasks/{task_id}"), ("GET", "/health")} <= operations
+    assert {
+        ("POST", "/leads"),
+        ("GET", "/leads"),
+        ("GET", "/leads/{lead_id}"),
+        ("PATCH", "/leads/{lead_id}"),
+        ("DELETE", "/leads/{lead_id}"),
+        ("GET", "/leads/{lead_id}/audit"),
+        ("POST", "/leads/quick-add"),
+        ("GET", "/enrichment-tasks/{task_id}"),
+        ("GET", "/health"),
+    } <= operations

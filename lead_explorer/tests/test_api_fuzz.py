@@ -6,7 +6,14 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lead_explorer import LeadRepository, create_app, create_database_engine, create_schema, normalize_email, session_factory
+from lead_explorer import (
+    LeadRepository,
+    create_app,
+    create_database_engine,
+    create_schema,
+    normalize_email,
+    session_factory,
+)
 from testing.leads import SequentialIds, lead_payloads, openapi_requests
 
 SEEDED_LEADS = 4
@@ -27,7 +34,9 @@ def _service():
 
 def _requests():
     app, _, known = _service()
-    return openapi_requests(app.openapi(), path_values={"lead_id": st.sampled_from(known), "task_id": st.sampled_from(known)})
+    return openapi_requests(
+        app.openapi(), path_values={"lead_id": st.sampled_from(known), "task_id": st.sampled_from(known)}
+    )
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
-from lead_explorer.audit import entry_payload
 from lead_explorer import (
     GENESIS_CHECKSUM,
     AuditAction,
@@ -20,6 +19,7 @@ from lead_explorer import (
     entry_checksum,
     session_factory,
 )
+from lead_explorer.audit import entry_payload
 from testing.leads import SequentialIds
 
 
@@ -147,8 +147,14 @@ def test_a_lead_whose_audit_entry_cannot_be_stored_is_not_stored_either(reposito
     existing = repository.create_lead(actor="alice", email="a@acme.com")
     # Forge a log whose newest checksum is already some entry's predecessor: the next append must collide.
     forged = {"lead_id": existing.id, "action": "x", "actor": "x", "occurred_at": fake_clock.now()}
-    tamper(engine, AuditEntry.__table__.insert().values(sequence=7, previous_checksum="a" * 64, checksum="b" * 64, **forged))
-    tamper(engine, AuditEntry.__table__.insert().values(sequence=3, previous_checksum="b" * 64, checksum="c" * 64, **forged))
+    tamper(
+        engine,
+        AuditEntry.__table__.insert().values(sequence=7, previous_checksum="a" * 64, checksum="b" * 64, **forged),
+    )
+    tamper(
+        engine,
+        AuditEntry.__table__.insert().values(sequence=3, previous_checksum="b" * 64, checksum="c" * 64, **forged),
+    )
     with pytest.raises(WriteConflictError, match="create lead collided with concurrent writes 3 times"):
         repository.create_lead(actor="alice", email="b@acme.com")
     assert [lead.email for lead in repository.list_leads().items] == ["a@acme.com"]
@@ -185,5 +191,3 @@ def _audit_engine():
     engine = create_database_engine("sqlite://")
     create_schema(engine)
     return engine
-
-

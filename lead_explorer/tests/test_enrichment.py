@@ -45,7 +45,9 @@ async def test_quick_add_creates_a_manual_lead_and_enrichment_completes_in_the_b
     assert response.status_code == 202
     body = response.json()
     assert (body["lead"]["is_manual"], body["lead"]["source"], body["lead"]["enrichment_status"]) == (
-        True, "quick-add", "pending"
+        True,
+        "quick-add",
+        "pending",
     )
     status = (await client.get(body["status_url"])).json()
     assert (status["status"], status["lead_id"], status["error"]) == ("completed", body["lead"]["id"], None)

@@ -96,8 +96,13 @@ def test_update_keeping_own_email_is_not_a_duplicate(repository):
 
 @pytest.mark.parametrize(
     "changes, field",
-    [({"id": "x"}, "id"), ({"enrichment_status": "completed"}, "enrichment_status"), ({"is_manual": None}, "is_manual"),
-     ({"is_manual": "yes"}, "is_manual"), ({"email": "nope"}, "email")],
+    [
+        ({"id": "x"}, "id"),
+        ({"enrichment_status": "completed"}, "enrichment_status"),
+        ({"is_manual": None}, "is_manual"),
+        ({"is_manual": "yes"}, "is_manual"),
+        ({"email": "nope"}, "email"),
+    ],
 )
 def test_update_rejects_non_editable_or_invalid_fields_naming_them(repository, changes, field):
     lead = create(repository, email="a@acme.com")

@@ -54,7 +54,10 @@ def test_defaults_are_localhost_8000_on_the_default_sqlite_file():
 
 def test_environment_url_overrides_the_default():
     config = parse_server_config([], {"HOME": "/h", "LEADFACTORY_DATABASE_URL": "postgresql://u:secret@db/leads"})
-    assert (config.database_url.get_backend_name(), config.database_origin) == ("postgresql", "$LEADFACTORY_DATABASE_URL")
+    assert (config.database_url.get_backend_name(), config.database_origin) == (
+        "postgresql",
+        "$LEADFACTORY_DATABASE_URL",
+    )
 
 
 def test_relative_database_option_is_taken_from_where_bazel_run_was_typed():

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from batch_runner import REQUIRED_COLUMNS, Lead
-
 from testing.faker_data import seeded_faker
 
 GENEROUS_BUDGET = Decimal("100")

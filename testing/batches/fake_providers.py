@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from batch_runner import Lead, PermanentStepError, RetryableStepError
-
 from testing.clock import FakeClock
 
 

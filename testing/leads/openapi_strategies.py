@@ -20,7 +20,7 @@ import math
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 from urllib.parse import quote
 
@@ -126,7 +126,9 @@ class SchemaValues:
         while "$ref" in schema:
             reference = schema["$ref"]
             if not reference.startswith(_REF_PREFIX) or reference[len(_REF_PREFIX) :] not in self._components:
-                raise UnsupportedSchemaError(f"cannot resolve $ref {reference!r} (only {_REF_PREFIX}<name> is supported)")
+                raise UnsupportedSchemaError(
+                    f"cannot resolve $ref {reference!r} (only {_REF_PREFIX}<name> is supported)"
+                )
             if reference in seen:
                 raise UnsupportedSchemaError(f"$ref cycle without content: {' -> '.join([*seen, reference])}")
             seen.append(reference)
@@ -218,8 +220,8 @@ class SchemaValues:
             return json_values()  # overlapping branches: no cheap way to miss them all
         options = [
             self.invalid(branch).filter(
-                lambda value, own=branch["type"]: not any(
-                    _json_type_accepts(kind, value) for kind in kinds if kind != own
+                lambda value, own=branch["type"]: (
+                    not any(_json_type_accepts(kind, value) for kind in kinds if kind != own)
                 )
             )
             for branch in branches
@@ -279,7 +281,11 @@ class SchemaValues:
         if missing:
             raise UnsupportedSchemaError(f"required properties {sorted(missing)} have no schema in {dict(schema)!r}")
         return st.fixed_dictionaries(
-            {name: st.deferred(lambda spec=spec: self.valid(spec)) for name, spec in properties.items() if name in required},
+            {
+                name: st.deferred(lambda spec=spec: self.valid(spec))
+                for name, spec in properties.items()
+                if name in required
+            },
             optional={
                 name: st.deferred(lambda spec=spec: self.valid(spec))
                 for name, spec in properties.items()
@@ -418,14 +424,17 @@ def _parameter(raw: Mapping[str, Any], path: str, method: str) -> Parameter:
         raise UnsupportedSchemaError(f"{method.upper()} {path}: parameter $ref {raw['$ref']!r} is not supported")
     location = raw.get("in")
     if location not in ("path", "query", "header"):
-        raise UnsupportedSchemaError(f"{method.upper()} {path}: parameter {raw.get('name')!r} has location {location!r}")
+        raise UnsupportedSchemaError(
+            f"{method.upper()} {path}: parameter {raw.get('name')!r} has location {location!r}"
+        )
     return Parameter(raw["name"], location, bool(raw.get("required") or location == "path"), raw.get("schema", {}))
 
 
 def _wrong_type(kind: Any) -> st.SearchStrategy[Any]:
     others = {
         "string": st.integers() | st.booleans() | st.lists(st.integers(), max_size=2),
-        "integer": st.text(max_size=10) | st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: x != int(x)),
+        "integer": st.text(max_size=10)
+        | st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: x != int(x)),
         "number": st.text(max_size=10) | st.booleans(),
         "boolean": st.text(max_size=10).filter(lambda text: text.lower() not in _BOOLEAN_WORDS) | st.integers(2),
         "array": st.text(max_size=10) | st.integers(),
@@ -463,7 +472,7 @@ _HOSTNAMES = st.builds(
 _FORMATS: dict[str, st.SearchStrategy[str]] = {
     "email": st.emails(),
     "uuid": st.uuids().map(str),
-    "date-time": st.datetimes(timezones=st.just(timezone.utc)).map(lambda moment: moment.isoformat()),
+    "date-time": st.datetimes(timezones=st.just(UTC)).map(lambda moment: moment.isoformat()),
     "date": st.dates().map(lambda day: day.isoformat()),
     "hostname": _HOSTNAMES,
     "uri": _HOSTNAMES.map(lambda host: f"https://{host}/"),

@@ -43,5 +43,9 @@ class DataAxleMock(ProviderMock):
         return self.respond("POST", self.MATCH, self.match_body(matched=matched, **overrides))
 
     def error_body(self, status: int) -> Any:
-        messages = {401: "Invalid or missing X-AuthToken", 400: "identifiers must include name", 429: "Rate limit exceeded"}
+        messages = {
+            401: "Invalid or missing X-AuthToken",
+            400: "identifiers must include name",
+            429: "Rate limit exceeded",
+        }
         return {"message": messages.get(status, "Internal server error")}

@@ -22,7 +22,8 @@ class GooglePlacesMock(ProviderMock):
         """One Find Place candidate with every basic field."""
         fake = self.fake
         body = {
-            "place_id": "ChIJ" + fake.lexify("?" * 23, letters="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"),
+            "place_id": "ChIJ"
+            + fake.lexify("?" * 23, letters="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"),
             "name": fake.company(),
             "formatted_address": f"{fake.street_address()}, {fake.city()}, {fake.state_abbr()} {fake.zipcode()}, USA",
             "geometry": {"location": {"lat": float(fake.latitude()), "lng": float(fake.longitude())}},
@@ -47,7 +48,10 @@ class GooglePlacesMock(ProviderMock):
             international_phone_number="+1 " + phone.replace("(", "").replace(") ", "-"),
             website=f"https://www.{fake.domain_name()}/",
             url=f"https://maps.google.com/?cid={fake.random_number(digits=19)}",
-            opening_hours={"open_now": fake.pybool(), "weekday_text": [f"{day}: 9:00 AM – 5:00 PM" for day in ("Monday", "Tuesday")]},
+            opening_hours={
+                "open_now": fake.pybool(),
+                "weekday_text": [f"{day}: 9:00 AM – 5:00 PM" for day in ("Monday", "Tuesday")],
+            },
             address_components=[
                 {"long_name": fake.city(), "short_name": fake.city(), "types": ["locality", "political"]},
                 {"long_name": "United States", "short_name": "US", "types": ["country", "political"]},
@@ -64,8 +68,15 @@ class GooglePlacesMock(ProviderMock):
 
     def status_error(self, path: str, status: str) -> respx.Route:
         """HTTP 200 carrying an error `status` (one of ERROR_STATUSES) and Google's error_message."""
-        body = {"candidates": [], "error_message": f"{status.replace('_', ' ').capitalize()} (mocked)", "status": status}
+        body = {
+            "candidates": [],
+            "error_message": f"{status.replace('_', ' ').capitalize()} (mocked)",
+            "status": status,
+        }
         return self.respond("GET", path, body)
 
     def error_body(self, status: int) -> Any:
-        return {"error_message": f"HTTP {status} from Google (mocked)", "status": "REQUEST_DENIED" if status in (401, 403) else "UNKNOWN_ERROR"}
+        return {
+            "error_message": f"HTTP {status} from Google (mocked)",
+            "status": "REQUEST_DENIED" if status in (401, 403) else "UNKNOWN_ERROR",
+        }

@@ -47,7 +47,9 @@ class HunterMock(ProviderMock):
         data.update(overrides)
         return {"data": data, "meta": {"params": {"first_name": first, "last_name": last, "domain": domain}}}
 
-    def domain_search_body(self, domain: str = "example.com", count: int = 3, *, limit: int = 10, offset: int = 0) -> dict[str, Any]:
+    def domain_search_body(
+        self, domain: str = "example.com", count: int = 3, *, limit: int = 10, offset: int = 0
+    ) -> dict[str, Any]:
         """A domain-search response with `count` addresses."""
         fake = self.fake
         emails = []
@@ -81,7 +83,10 @@ class HunterMock(ProviderMock):
             "emails": emails,
             "linked_domains": [],
         }
-        return {"data": data, "meta": {"results": count + offset, "limit": limit, "offset": offset, "params": {"domain": domain}}}
+        return {
+            "data": data,
+            "meta": {"results": count + offset, "limit": limit, "offset": offset, "params": {"domain": domain}},
+        }
 
     def email_finder(self, domain: str = "example.com", *, found: bool = True, **overrides: Any) -> respx.Route:
         return self.respond("GET", self.EMAIL_FINDER, self.email_finder_body(domain, found=found, **overrides))

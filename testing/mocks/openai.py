@@ -15,7 +15,12 @@ class OpenAIMock(ProviderMock):
     CHAT = "/v1/chat/completions"
 
     def completion_body(
-        self, *, model: str = "gpt-4o-mini-2024-07-18", prompt_tokens: int | None = None, completion_tokens: int | None = None, content: str | None = None
+        self,
+        *,
+        model: str = "gpt-4o-mini-2024-07-18",
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
+        content: str | None = None,
     ) -> dict[str, Any]:
         """A chat.completion object with one assistant choice and its usage."""
         fake = self.fake
@@ -29,7 +34,12 @@ class OpenAIMock(ProviderMock):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": content or fake.paragraph(), "refusal": None, "annotations": []},
+                    "message": {
+                        "role": "assistant",
+                        "content": content or fake.paragraph(),
+                        "refusal": None,
+                        "annotations": [],
+                    },
                     "logprobs": None,
                     "finish_reason": "stop",
                 }
@@ -51,8 +61,18 @@ class OpenAIMock(ProviderMock):
     def error_body(self, status: int) -> Any:
         kinds = {
             401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided: test-key."),
-            404: ("invalid_request_error", "model_not_found", "The model `gpt-9` does not exist or you do not have access to it."),
-            429: ("requests", "rate_limit_exceeded", "Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 500."),
+            404: (
+                "invalid_request_error",
+                "model_not_found",
+                "The model `gpt-9` does not exist or you do not have access to it.",
+            ),
+            429: (
+                "requests",
+                "rate_limit_exceeded",
+                "Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 500.",
+            ),
         }
-        kind, code, message = kinds.get(status, ("server_error", None, "The server had an error while processing your request."))
+        kind, code, message = kinds.get(
+            status, ("server_error", None, "The server had an error while processing your request.")
+        )
         return {"error": {"message": message, "type": kind, "param": None, "code": code}}

@@ -9,7 +9,12 @@ import respx
 
 from testing.mocks.provider_mock import ProviderMock
 
-CATEGORY_TITLES = {"performance": "Performance", "accessibility": "Accessibility", "best-practices": "Best Practices", "seo": "SEO"}
+CATEGORY_TITLES = {
+    "performance": "Performance",
+    "accessibility": "Accessibility",
+    "best-practices": "Best Practices",
+    "seo": "SEO",
+}
 
 
 class PageSpeedMock(ProviderMock):
@@ -61,5 +66,16 @@ class PageSpeedMock(ProviderMock):
 
     def error_body(self, status: int) -> Any:
         reason = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 429: "RESOURCE_EXHAUSTED"}.get(status, "INTERNAL")
-        message = "Lighthouse returned error: FAILED_DOCUMENT_REQUEST." if status == 400 else httpx.codes.get_reason_phrase(status)
-        return {"error": {"code": status, "message": message, "errors": [{"message": message, "domain": "global", "reason": "badRequest"}], "status": reason}}
+        message = (
+            "Lighthouse returned error: FAILED_DOCUMENT_REQUEST."
+            if status == 400
+            else httpx.codes.get_reason_phrase(status)
+        )
+        return {
+            "error": {
+                "code": status,
+                "message": message,
+                "errors": [{"message": message, "domain": "global", "reason": "badRequest"}],
+                "status": reason,
+            }
+        }

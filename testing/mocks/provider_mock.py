@@ -47,9 +47,7 @@ class ProviderMock:
         **lookups: Any,
     ) -> respx.Route:
         """Answers `method path` with a JSON body (or an empty one when json is None)."""
-        return self.route(method, path, **lookups).mock(
-            return_value=httpx.Response(status, json=json, headers=headers)
-        )
+        return self.route(method, path, **lookups).mock(return_value=httpx.Response(status, json=json, headers=headers))
 
     def error(
         self, method: str, path: str, status: int, json: Any = None, *, headers: dict[str, str] | None = None
@@ -57,7 +55,9 @@ class ProviderMock:
         """Answers with an HTTP error status and the provider's error body."""
         if status < 400:
             raise ValueError(f"error() needs a 4xx/5xx status, got {status}")
-        return self.respond(method, path, json if json is not None else self.error_body(status), status=status, headers=headers)
+        return self.respond(
+            method, path, json if json is not None else self.error_body(status), status=status, headers=headers
+        )
 
     def error_body(self, status: int) -> Any:
         """The provider's error JSON for `status`; subclasses return the provider's real shape."""

@@ -30,7 +30,9 @@ class ScreenshotOneMock(ProviderMock):
     def capture(self, content_type: str = "image/png", content: bytes | None = None) -> respx.Route:
         """200 with the screenshot's bytes."""
         body = png_bytes(self.fake.random_int(1, 8), self.fake.random_int(1, 8)) if content is None else content
-        return self.route("GET", self.TAKE).mock(return_value=httpx.Response(200, content=body, headers={"Content-Type": content_type}))
+        return self.route("GET", self.TAKE).mock(
+            return_value=httpx.Response(200, content=body, headers={"Content-Type": content_type})
+        )
 
     def error_body(self, status: int) -> Any:
         codes = {
@@ -40,4 +42,9 @@ class ScreenshotOneMock(ProviderMock):
             429: ("concurrency_limit_reached", "The concurrency limit is reached"),
         }
         code, message = codes.get(status, ("internal_application_error", "An internal error occurred"))
-        return {"is_successful": False, "error_code": code, "error_message": message, "documentation_url": "https://screenshotone.com/docs/errors/"}
+        return {
+            "is_successful": False,
+            "error_code": code,
+            "error_message": message,
+            "documentation_url": "https://screenshotone.com/docs/errors/",
+        }

@@ -9,7 +9,9 @@ import respx
 
 from testing.mocks.provider_mock import ProviderMock
 
-HEADER = "Database;Domain;Rank;Organic Keywords;Organic Traffic;Organic Cost;Adwords Keywords;Adwords Traffic;Adwords Cost"
+HEADER = (
+    "Database;Domain;Rank;Organic Keywords;Organic Traffic;Organic Cost;Adwords Keywords;Adwords Traffic;Adwords Cost"
+)
 
 
 class SemrushMock(ProviderMock):
@@ -50,9 +52,13 @@ class SemrushMock(ProviderMock):
         """HTTP 200 with SEMrush's "ERROR <code> :: <MESSAGE>" body."""
         return self.text(f"ERROR {code} :: {message}\r\n")
 
-    def error(self, method: str, path: str, status: int, json: Any = None, *, headers: dict[str, str] | None = None) -> respx.Route:
+    def error(
+        self, method: str, path: str, status: int, json: Any = None, *, headers: dict[str, str] | None = None
+    ) -> respx.Route:
         if status < 400:
             raise ValueError(f"error() needs a 4xx/5xx status, got {status}")
         return self.route(method, path).mock(
-            return_value=httpx.Response(status, text=f"ERROR 30 :: {httpx.codes.get_reason_phrase(status).upper()}", headers=headers)
+            return_value=httpx.Response(
+                status, text=f"ERROR 30 :: {httpx.codes.get_reason_phrase(status).upper()}", headers=headers
+            )
         )

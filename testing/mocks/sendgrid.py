@@ -29,7 +29,23 @@ class SendGridMock(ProviderMock):
 
     def error_body(self, status: int) -> Any:
         if status == 400:
-            return {"errors": [{"message": "The from email does not contain a valid address.", "field": "from.email", "help": "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.from"}]}
+            return {
+                "errors": [
+                    {
+                        "message": "The from email does not contain a valid address.",
+                        "field": "from.email",
+                        "help": "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.from",
+                    }
+                ]
+            }
         if status in (401, 403):
-            return {"errors": [{"message": "The provided authorization grant is invalid, expired, or revoked", "field": None, "help": None}]}
+            return {
+                "errors": [
+                    {
+                        "message": "The provided authorization grant is invalid, expired, or revoked",
+                        "field": None,
+                        "help": None,
+                    }
+                ]
+            }
         return {"errors": [{"message": httpx.codes.get_reason_phrase(status), "field": None, "help": None}]}

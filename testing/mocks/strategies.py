@@ -42,7 +42,9 @@ def find_place_bodies() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def chat_completion_bodies(models: tuple[str, ...] = ("gpt-4o-mini", "gpt-4o-mini-2024-07-18", "gpt-4o", "gpt-4.1")) -> st.SearchStrategy[dict[str, Any]]:
+def chat_completion_bodies(
+    models: tuple[str, ...] = ("gpt-4o-mini", "gpt-4o-mini-2024-07-18", "gpt-4o", "gpt-4.1"),
+) -> st.SearchStrategy[dict[str, Any]]:
     """chat.completion objects with any token usage and any of `models`."""
 
     def build(model: str, prompt: int, completion: int, content: str | None, finish: str) -> dict[str, Any]:
@@ -51,7 +53,13 @@ def chat_completion_bodies(models: tuple[str, ...] = ("gpt-4o-mini", "gpt-4o-min
             "object": "chat.completion",
             "created": 1767603600,
             "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None}, "finish_reason": finish}],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content, "refusal": None},
+                    "finish_reason": finish,
+                }
+            ],
             "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
         }
 
@@ -89,7 +97,14 @@ def webhook_events() -> st.SearchStrategy[bytes]:
     """Raw webhook bodies (JSON bytes) of any event type, wrapping a checkout session."""
     return st.builds(
         lambda event_id, event_type, session, created: json.dumps(
-            {"id": event_id, "object": "event", "type": event_type, "created": created, "livemode": False, "data": {"object": session}}
+            {
+                "id": event_id,
+                "object": "event",
+                "type": event_type,
+                "created": created,
+                "livemode": False,
+                "data": {"object": session},
+            }
         ).encode(),
         _ids("evt_"),
         st.sampled_from(["checkout.session.completed", "checkout.session.expired", "payment_intent.succeeded"]),
@@ -101,7 +116,11 @@ def webhook_events() -> st.SearchStrategy[bytes]:
 def hunter_email_finder_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """email-finder responses, found (email + score) or not (both null)."""
     found = st.fixed_dictionaries(
-        {"email": st.builds(lambda local, domain: f"{local}@{domain}", _labels, _domains), "score": st.integers(0, 100), "domain": st.just("example.com")},
+        {
+            "email": st.builds(lambda local, domain: f"{local}@{domain}", _labels, _domains),
+            "score": st.integers(0, 100),
+            "domain": st.just("example.com"),
+        },
         optional={"first_name": _text, "last_name": _text, "position": st.none() | _text},
     )
     missing = st.fixed_dictionaries({"email": st.none(), "score": st.none(), "domain": st.just("example.com")})

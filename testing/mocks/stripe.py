@@ -20,7 +20,9 @@ class StripeMock(ProviderMock):
     def checkout_session_body(self, **overrides: Any) -> dict[str, Any]:
         """A checkout.session object as Stripe returns it on creation."""
         fake = self.fake
-        session_id = "cs_test_" + fake.lexify("?" * 58, letters="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        session_id = "cs_test_" + fake.lexify(
+            "?" * 58, letters="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        )
         created = fake.unix_time(start_datetime="-30d")
         body = {
             "id": session_id,
@@ -51,7 +53,8 @@ class StripeMock(ProviderMock):
         """A webhook event's raw JSON body (what Stripe POSTs to our endpoint)."""
         fake = self.fake
         event = {
-            "id": "evt_" + fake.lexify("?" * 24, letters="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+            "id": "evt_"
+            + fake.lexify("?" * 24, letters="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
             "object": "event",
             "api_version": "2024-06-20",
             "created": int(fake.unix_time(start_datetime="-1d")),
@@ -77,5 +80,11 @@ class StripeMock(ProviderMock):
             429: ("invalid_request_error", "rate_limit", "Too many requests hit the API too quickly.", None),
         }
         kind, code, message, param = kinds.get(status, ("api_error", None, "An unknown error occurred", None))
-        error = {"type": kind, "message": message, "code": code, "param": param, "doc_url": "https://stripe.com/docs/error-codes"}
+        error = {
+            "type": kind,
+            "message": message,
+            "code": code,
+            "param": param,
+            "doc_url": "https://stripe.com/docs/error-codes",
+        }
         return {"error": {k: v for k, v in error.items() if v is not None}}

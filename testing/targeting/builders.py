@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from faker import Faker
@@ -69,7 +69,7 @@ class CampaignBuilder:
 
     def __init__(self, faker: Faker, created_at: datetime | None = None) -> None:
         self._faker = faker
-        self._created_at = created_at or datetime(2026, 1, 1, tzinfo=timezone.utc)
+        self._created_at = created_at or datetime(2026, 1, 1, tzinfo=UTC)
         self._count = 0
 
     def build(self, universe_id: int, **overrides: Any) -> Campaign:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from hypothesis import strategies as st
 
@@ -26,28 +26,29 @@ from d1_targeting import (
 from d1_targeting.coordinates import Coordinate
 from d1_targeting.us_states import DISTRICT_AND_TERRITORIES, STATES
 
-
 _STATES_WITH_ZIPS = frozenset(zip3_table().values())
 _DIGITS = "0123456789"
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-@lru_cache(maxsize=None)
+@cache
 def state_codes() -> st.SearchStrategy[str]:
     """USPS codes of the states, DC and the territories (the places targets can be)."""
     return st.sampled_from(sorted(set(STATES) | set(DISTRICT_AND_TERRITORIES)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def valid_zip_codes(plus_four: bool = True) -> st.SearchStrategy[str]:
     """Well-formed ZIPs whose 3-digit prefix is assigned to a state, optionally in ZIP+4 form."""
-    base = st.builds(lambda prefix, rest: f"{prefix}{rest:02d}", st.sampled_from(sorted(zip3_table())), st.integers(0, 99))
+    base = st.builds(
+        lambda prefix, rest: f"{prefix}{rest:02d}", st.sampled_from(sorted(zip3_table())), st.integers(0, 99)
+    )
     if not plus_four:
         return base
     return st.one_of(base, st.builds(lambda zip5, extra: f"{zip5}-{extra:04d}", base, st.integers(0, 9999)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def zip_codes_in(state: str) -> st.SearchStrategy[str]:
     """5-digit ZIPs whose prefix belongs to `state` (which must own at least one prefix)."""
     prefixes = sorted(prefix for prefix, code in zip3_table().items() if code == state)
@@ -58,6 +59,7 @@ def zip_codes_in(state: str) -> st.SearchStrategy[str]:
 
 def malformed_zip_codes() -> st.SearchStrategy[str]:
     """Text that is not a 5-digit ZIP nor ZIP+4: wrong length, short +4, letters, a letter inside."""
+
     def digits(low: int, high: int) -> st.SearchStrategy[str]:
         return st.text(_DIGITS, min_size=low, max_size=high)
 
@@ -72,6 +74,7 @@ def malformed_zip_codes() -> st.SearchStrategy[str]:
 
 def us_points() -> st.SearchStrategy[Coordinate]:
     """Points inside one of the US areas' bounding boxes."""
+
     def inside(region_index: int) -> st.SearchStrategy[Coordinate]:
         box = US_REGIONS[region_index]
         return st.builds(
@@ -83,7 +86,7 @@ def us_points() -> st.SearchStrategy[Coordinate]:
     return st.integers(0, len(US_REGIONS) - 1).flatmap(inside)
 
 
-@lru_cache(maxsize=None)
+@cache
 def city_constraints() -> st.SearchStrategy[CityConstraint]:
     """Cities from the shipped reference list, with their own state."""
     return st.sampled_from(sorted(city_table().values(), key=lambda city: (city.state, city.name))).map(
@@ -91,7 +94,7 @@ def city_constraints() -> st.SearchStrategy[CityConstraint]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def radius_constraints(max_miles: float = 30.0) -> st.SearchStrategy[RadiusConstraint]:
     """Circles around reference cities that stay inside the US bounds."""
     cities = sorted(city_table().values(), key=lambda city: (city.state, city.name))

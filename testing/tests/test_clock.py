@@ -1,5 +1,5 @@
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,10 +13,10 @@ def test_time_stands_still_when_nobody_advances_it():
 
 
 def test_advance_moves_monotonic_and_wall_time_together():
-    clock = FakeClock(start=datetime(2026, 3, 1, tzinfo=timezone.utc), monotonic_start=5.0)
+    clock = FakeClock(start=datetime(2026, 3, 1, tzinfo=UTC), monotonic_start=5.0)
     clock.advance(90)
     assert clock.monotonic() == 95.0
-    assert clock.now() == datetime(2026, 3, 1, 0, 1, 30, tzinfo=timezone.utc)
+    assert clock.now() == datetime(2026, 3, 1, 0, 1, 30, tzinfo=UTC)
 
 
 async def test_sleep_advances_time_and_is_recorded_when_awaited():

@@ -19,7 +19,9 @@ def test_stable_seed_is_the_same_in_another_process_with_another_hash_salt():
     other = subprocess.run(
         [sys.executable, "-c", code, "tests/test_x.py::test_y"],
         env={**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": os.pathsep.join(sys.path)},
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert stable_seed("tests/test_x.py::test_y") == int(other.stdout)
 

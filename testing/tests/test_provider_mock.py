@@ -48,7 +48,9 @@ def test_error_rejects_a_success_status(example):
         example.error("GET", "thing", 200)
 
 
-@pytest.mark.parametrize("register, exception", [("timeout", httpx.ReadTimeout), ("connection_error", httpx.ConnectError)])
+@pytest.mark.parametrize(
+    "register, exception", [("timeout", httpx.ReadTimeout), ("connection_error", httpx.ConnectError)]
+)
 def test_transport_failures_raise_httpx_errors(example, register, exception):
     getattr(example, register)("GET", "slow")
     with pytest.raises(exception):

@@ -59,8 +59,7 @@ def first_party_packages(workspace_root: str) -> list[str]:
     return sorted(
         entry
         for entry in os.listdir(workspace_root)
-        if entry not in NOT_MEASURED
-        and os.path.isfile(os.path.join(workspace_root, entry, "__init__.py"))
+        if entry not in NOT_MEASURED and os.path.isfile(os.path.join(workspace_root, entry, "__init__.py"))
     )
 
 

@@ -40,9 +40,7 @@ def main(argv: list[str]) -> int:
         # A shard or a --test_filter that leaves this target without tests is not a failure.
         exit_code = pytest.ExitCode.OK
     if _coverage_session is not None:
-        _coverage_session.finish(
-            lcov_path=os.path.join(_COVERAGE_DIR, "pytest.lcov"), tests_passed=exit_code == 0
-        )
+        _coverage_session.finish(lcov_path=os.path.join(_COVERAGE_DIR, "pytest.lcov"), tests_passed=exit_code == 0)
     return exit_code
 
 

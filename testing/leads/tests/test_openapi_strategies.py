@@ -32,17 +32,26 @@ DOCUMENT = {
             "get": {
                 "parameters": [
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
-                    {"name": "X-Trace", "in": "header", "schema": {"anyOf": [{"type": "string", "maxLength": 8}, {"type": "null"}]}},
+                    {
+                        "name": "X-Trace",
+                        "in": "header",
+                        "schema": {"anyOf": [{"type": "string", "maxLength": 8}, {"type": "null"}]},
+                    },
                 ],
                 "responses": {"200": {}, "422": {}},
             },
             "post": {
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}},
+                },
                 "responses": {"201": {}, "default": {}},
             },
         },
         "/items/{item_id}": {
-            "parameters": [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}],
+            "parameters": [
+                {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+            ],
             "get": {"responses": {"200": {}, "404": {}}},
             "patch": {
                 "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
@@ -53,8 +62,12 @@ DOCUMENT = {
     "components": {
         "schemas": {
             "Item": ITEM,
-            "Size": {"type": "object", "additionalProperties": False, "required": ["unit"],
-                     "properties": {"unit": {"enum": ["cm", "in"]}, "value": {"type": "integer", "minimum": 0}}},
+            "Size": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["unit"],
+                "properties": {"unit": {"enum": ["cm", "in"]}, "value": {"type": "integer", "minimum": 0}},
+            },
         }
     },
 }
@@ -94,7 +107,9 @@ def conforms(schema, value):
         if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
             return False
     if kind == "array":
-        if len(value) > schema.get("maxItems", len(value)) or not all(conforms(schema["items"], item) for item in value):
+        if len(value) > schema.get("maxItems", len(value)) or not all(
+            conforms(schema["items"], item) for item in value
+        ):
             return False
     if kind == "object":
         properties = schema.get("properties", {})
@@ -119,7 +134,11 @@ def test_invalid_values_break_their_schema(item):
 
 
 @settings(max_examples=40)
-@given(st.sampled_from(sorted(ITEM["properties"])).flatmap(lambda name: st.tuples(st.just(name), values.invalid(ITEM["properties"][name]))))
+@given(
+    st.sampled_from(sorted(ITEM["properties"])).flatmap(
+        lambda name: st.tuples(st.just(name), values.invalid(ITEM["properties"][name]))
+    )
+)
 def test_invalid_values_of_every_property_kind_break_that_property(case):
     name, value = case
     assert not conforms(ITEM["properties"][name], value)
@@ -139,7 +158,9 @@ def test_requests_without_invalid_parts_follow_every_schema(request):
 
 
 def test_some_requests_break_their_schema_and_say_so():
-    broken = find(openapi_requests(DOCUMENT), lambda request: not request.conforms and request.operation.method == "post")
+    broken = find(
+        openapi_requests(DOCUMENT), lambda request: not request.conforms and request.operation.method == "post"
+    )
     assert not (broken.has_body and conforms(ITEM, broken.body))
 
 
@@ -198,7 +219,10 @@ def test_json_values_survive_a_json_round_trip(value):
         ({"$ref": "#/components/schemas/Missing"}, "cannot resolve \\$ref '#/components/schemas/Missing'"),
         ({"$ref": "other.json#/Thing"}, "only #/components/schemas/<name> is supported"),
         ({"type": "decimal"}, "unknown JSON schema type 'decimal'"),
-        ({"type": "object", "required": ["ghost"], "properties": {}}, "required properties \\['ghost'\\] have no schema"),
+        (
+            {"type": "object", "required": ["ghost"], "properties": {}},
+            "required properties \\['ghost'\\] have no schema",
+        ),
     ],
 )
 def test_unsupported_schemas_are_named_in_the_error(schema, message):
@@ -207,7 +231,9 @@ def test_unsupported_schemas_are_named_in_the_error(schema, message):
 
 
 def test_a_ref_cycle_is_reported():
-    looping = SchemaValues({"components": {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}})
+    looping = SchemaValues(
+        {"components": {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}}
+    )
     with pytest.raises(UnsupportedSchemaError, match="\\$ref cycle"):
         looping.valid({"$ref": "#/components/schemas/A"})
 

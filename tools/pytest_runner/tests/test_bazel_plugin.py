@@ -46,7 +46,11 @@ def test_two_shards_run_every_test_once_when_pytest_collects(pytester, tmp_path)
     for index in range(2):
         plugin = BazelTestPlugin(total_shards=2, shard_index=index, shard_status_file=str(status))
         result = pytester.inline_run("-p", "no:randomly", plugins=[plugin])
-        passed += [report.nodeid for report in result.getreports("pytest_runtest_logreport") if report.when == "call" and report.passed]
+        passed += [
+            report.nodeid
+            for report in result.getreports("pytest_runtest_logreport")
+            if report.when == "call" and report.passed
+        ]
     assert sorted(passed) == sorted(f"test_many.py::test_{n}" for n in range(7))
     assert status.exists()
 
@@ -72,13 +76,20 @@ def test_only_loopback_hosts_count_as_loopback(host, expected):
 
 def test_public_host_fails_fast_with_a_clear_message_when_a_test_calls_it():
     started = time.monotonic()
-    with network_guard(), pytest.raises(httpx.ConnectError, match="network access blocked in tests: tried to reach example.com:443"):
+    with (
+        network_guard(),
+        pytest.raises(httpx.ConnectError, match="network access blocked in tests: tried to reach example.com:443"),
+    ):
         httpx.get("https://example.com", timeout=30)
     assert time.monotonic() - started < 5
 
 
 def test_connecting_to_a_public_ip_literal_is_blocked():
-    with network_guard(), socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, pytest.raises(NetworkAccessBlocked):
+    with (
+        network_guard(),
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock,
+        pytest.raises(NetworkAccessBlocked),
+    ):
         sock.connect(("93.184.216.34", 80))
 
 

@@ -89,7 +89,11 @@ def _run_session(tmp_path):
     (tmp_path / "tmp").mkdir()
     subprocess.run(
         [sys.executable, "-c", _SESSION_SCRIPT, str(workspace), str(lcov)],
-        cwd=workspace, env=environment, check=True, capture_output=True, text=True,
+        cwd=workspace,
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return lcov.read_text()
 
@@ -101,6 +105,6 @@ def test_lcov_lists_only_the_files_the_test_imported_by_workspace_path(tmp_path)
 
 def test_lcov_counts_the_lines_and_branches_the_test_ran(tmp_path):
     lines = _run_session(tmp_path).splitlines()
-    used = lines[lines.index("SF:d9_pkg/used.py"):]
+    used = lines[lines.index("SF:d9_pkg/used.py") :]
     assert "DA:3,1" in used and "DA:4,0" in used
     assert [line for line in used if line.startswith("BRDA:")] == ["BRDA:2,0,0,1", "BRDA:2,0,1,0"]
