@@ -72,14 +72,14 @@ def diff_coverage(changed: ChangedLines, coverage: Mapping[str, FileCoverage]) -
         if not measured and not branches:
             continue
         covered = frozenset(line for line, hits in measured.items() if hits > 0)
-        partial = frozenset(key[0] for key, hits in branches.items() if hits == 0 and key[0] in covered)
+        partial = frozenset(key[0] for key, hits in branches.items() if not hits and key[0] in covered)
         files.append(
             FileDiffCoverage(
                 path=path,
                 covered_lines=covered,
                 uncovered_lines=frozenset(line for line, hits in measured.items() if hits == 0),
                 branches_found=len(branches),
-                branches_hit=sum(1 for hits in branches.values() if hits > 0),
+                branches_hit=sum(1 for hits in branches.values() if hits),
                 partial_lines=partial,
             )
         )

@@ -12,11 +12,15 @@ class LcovError(ValueError):
 
 @dataclass
 class FileCoverage:
-    """Hit counts of one source file: lines, branches (line, block, branch) and functions."""
+    """Hit counts of one source file: lines, branches (line, block, branch) and functions.
+
+    A branch's count is None when its line never ran (lcov's `-`), 0 when the line ran but the branch was
+    not taken: genhtml and diff-cover show the two differently, so merging keeps them apart.
+    """
 
     path: str
     lines: dict[int, int] = field(default_factory=dict)
-    branches: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    branches: dict[tuple[int, int, int], int | None] = field(default_factory=dict)
     functions: dict[str, int] = field(default_factory=dict)
     function_hits: dict[str, int] = field(default_factory=dict)
 
@@ -34,14 +38,14 @@ class FileCoverage:
 
     @property
     def branches_hit(self) -> int:
-        return sum(1 for hits in self.branches.values() if hits > 0)
+        return sum(1 for hits in self.branches.values() if hits)
 
     def merge(self, other: FileCoverage) -> None:
         """Adds other's hits to this file's (both describe the same source file)."""
         for line, hits in other.lines.items():
             self.lines[line] = self.lines.get(line, 0) + hits
         for branch, hits in other.branches.items():
-            self.branches[branch] = self.branches.get(branch, 0) + hits
+            self.branches[branch] = _add_branch_hits(self.branches.get(branch), hits)
         for name, line in other.functions.items():
             self.functions.setdefault(name, line)
         for name, hits in other.function_hits.items():
@@ -70,7 +74,7 @@ def parse_lcov(text: str, origin: str = "<lcov>") -> list[FileCoverage]:
             elif line.startswith("BRDA:"):
                 line_no, block, branch, taken = line[5:].split(",")
                 key = (int(line_no), int(block), int(branch))
-                current.branches[key] = current.branches.get(key, 0) + (0 if taken == "-" else int(taken))
+                current.branches[key] = _add_branch_hits(current.branches.get(key), None if taken == "-" else int(taken))
             elif line.startswith("FN:"):
                 fields = line[3:].split(",")
                 current.functions.setdefault(fields[-1], int(fields[0]))
@@ -81,6 +85,15 @@ def parse_lcov(text: str, origin: str = "<lcov>") -> list[FileCoverage]:
         except (ValueError, IndexError) as error:
             raise LcovError(f"{origin}:{number}: cannot read {line!r}: {error}") from error
     return files
+
+
+def _add_branch_hits(first: int | None, second: int | None) -> int | None:
+    """Sums two branch counts; stays None (never executed) only when neither run executed the line."""
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return first + second
 
 
 def merge(files: Iterable[FileCoverage]) -> dict[str, FileCoverage]:
@@ -107,7 +120,7 @@ def format_lcov(files: Iterable[FileCoverage]) -> str:
         out.append(f"FNF:{len(item.functions)}")
         out.append(f"FNH:{sum(1 for name in item.functions if item.function_hits.get(name, 0) > 0)}")
         for (line, block, branch), hits in sorted(item.branches.items()):
-            out.append(f"BRDA:{line},{block},{branch},{hits if hits else '-'}")
+            out.append(f"BRDA:{line},{block},{branch},{'-' if hits is None else hits}")
         out.append(f"BRF:{item.branches_found}")
         out.append(f"BRH:{item.branches_hit}")
         for line, hits in sorted(item.lines.items()):

@@ -25,5 +25,5 @@ def unmeasured_file(path: str, source_path: str) -> FileCoverage:
     for start, ends in exits.items():
         if len(ends) > 1:
             for index in range(len(ends)):
-                record.branches[(start, 0, index)] = 0
+                record.branches[(start, 0, index)] = None  # never executed
     return record

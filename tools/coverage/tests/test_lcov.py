@@ -44,8 +44,24 @@ def test_written_tracefile_has_the_totals_genhtml_expects():
     assert "LF:3" in text and "LH:2" in text and "BRF:2" in text and "BRH:1" in text and "FNF:1" in text
 
 
-def test_not_taken_branches_are_written_as_dash():
+def test_branch_of_a_line_that_never_ran_is_written_as_dash():
     assert "BRDA:2,0,1,-" in format_lcov(parse_lcov(TEST_A))
+
+
+def test_branch_that_ran_but_was_not_taken_stays_zero_when_merged_with_a_run_that_never_reached_it():
+    ran_not_taken = "SF:a.py\nBRDA:4,0,1,0\nDA:4,1\nend_of_record\n"
+    never_reached = "SF:a.py\nBRDA:4,0,1,-\nDA:4,0\nend_of_record\n"
+    merged = merge(parse_lcov(ran_not_taken) + parse_lcov(never_reached))["a.py"]
+    assert merged.branches == {(4, 0, 1): 0}
+    assert "BRDA:4,0,1,0" in format_lcov([merged])
+
+
+def test_branch_stays_dash_when_no_run_reached_its_line():
+    never_reached = "SF:a.py\nBRDA:4,0,1,-\nDA:4,0\nend_of_record\n"
+    merged = merge(parse_lcov(never_reached) + parse_lcov(never_reached))["a.py"]
+    assert merged.branches == {(4, 0, 1): None}
+    assert merged.branches_hit == 0 and merged.branches_found == 1
+    assert "BRDA:4,0,1,-" in format_lcov([merged])
 
 
 def test_bad_record_names_the_file_and_line():
