@@ -1,15 +1,8 @@
-"""The per-module coverage table: one row per module (and TOTAL) against its floor.
-
-`python3 -m tools.coverage.module_table SUMMARY_JSON` prints the table of a finished report again; the
-`tools/bazel` wrapper does so when `bazel coverage` had nothing to rerun (every test result cached), since
-Bazel then skips the report action and its output. Needs only the standard library.
-"""
+"""The per-module coverage table: one row per module (and TOTAL) against its floor. Standard library only."""
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -18,7 +11,7 @@ TABLE_TITLE = "Coverage by module (lines + branches; floors from each module's B
 
 @dataclass(frozen=True)
 class ModuleResult:
-    """Coverage figures of one module against its floor; `judged` is False when none of its tests ran."""
+    """Coverage figures of one module against its floor; `judged` is False when not all of its tests ran."""
 
     module: str
     floor: float
@@ -41,7 +34,7 @@ class ModuleResult:
     @property
     def verdict(self) -> str:
         if not self.judged:
-            return "not run"
+            return "not judged"
         return "ok" if self.passed else "FAIL"
 
 
@@ -51,9 +44,11 @@ def format_table(results: Sequence[ModuleResult]) -> str:
     for result in results:
         if result.module == "TOTAL":
             rows.append("-" * len(header))
+        measured = result.lines_found + result.branches_found > 0 or result.judged
+        cover = f"{result.percent:>7.2f}%" if measured else f"{'-':>8}"
         rows.append(
             f"{result.module:<16} {f'{result.lines_hit}/{result.lines_found}':>13} "
-            f"{f'{result.branches_hit}/{result.branches_found}':>13} {result.percent:>7.2f}% "
+            f"{f'{result.branches_hit}/{result.branches_found}':>13} {cover} "
             f"{result.floor:>6.0f}%  {result.verdict}"
         )
     return "\n".join(rows)
@@ -65,24 +60,3 @@ def read_summary(path: str) -> list[ModuleResult]:
     with open(path, encoding="utf-8") as handle:
         rows = json.load(handle)
     return [ModuleResult(**{key: value for key, value in row.items() if key in names}) for row in rows]
-
-
-def main(argv: Sequence[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python3 -m tools.coverage.module_table SUMMARY_JSON", file=sys.stderr)
-        return 2
-    try:
-        results = read_summary(argv[0])
-    except (OSError, ValueError, TypeError) as error:
-        print(f"coverage: cannot read the coverage summary {argv[0]}: {error}", file=sys.stderr)
-        return 2
-    print(f"{TABLE_TITLE}; nothing changed since this report")
-    print(format_table(results))
-    index = os.path.join(os.path.dirname(os.path.abspath(argv[0])), "html", "index.html")
-    if os.path.exists(index):
-        print(f"HTML report: {index}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -42,7 +42,12 @@ class CoverageSession:
         # the packages' resolved source folders, some outside the runfiles and so with absolute paths.
         # The combined report adds each never-imported module file at 0% once, for all tests.
         data = self.cov.get_data()
-        imported = sorted(path for path in data.measured_files() if path in paths and data.lines(path))
+        instrumented = read_instrumented_files(os.environ.get("COVERAGE_MANIFEST"))
+        imported = sorted(
+            path
+            for path in data.measured_files()
+            if path in paths and data.lines(path) and (instrumented is None or paths[path] in instrumented)
+        )
         text = ""
         if imported:
             raw_path = lcov_path + ".raw"
@@ -50,8 +55,22 @@ class CoverageSession:
             with open(raw_path, encoding="utf-8") as raw:
                 text = raw.read()
             os.remove(raw_path)
+        reported = {paths[path] for path in imported}
+        not_imported = sorted((instrumented or set()) - reported)
         with open(lcov_path, "w", encoding="utf-8") as out:
             out.write(rewrite_lcov(text, paths) if text else "")
+            # Instrumented but never imported: an empty record, which the combined report fills in at 0%
+            # (parsing each such file here, in every test, would cost every test that time).
+            out.writelines(f"SF:{path}\nend_of_record\n" for path in not_imported)
+
+
+def read_instrumented_files(manifest: str | None) -> set[str] | None:
+    """The workspace-relative .py files Bazel instruments for this test (COVERAGE_MANIFEST, written from
+    --instrumentation_filter and the test's dependencies); None when Bazel gave no manifest."""
+    if not manifest or not os.path.isfile(manifest):
+        return None
+    with open(manifest, encoding="utf-8") as listing:
+        return {line.strip() for line in listing if line.strip().endswith(".py")}
 
 
 def first_party_packages(workspace_root: str) -> list[str]:

@@ -4,16 +4,17 @@ import subprocess
 
 import pytest
 
+from tools.coverage.build_policy import CoveragePolicy, ModulePolicy
 from tools.coverage.coverage_report import (
     CoverageReportError,
     ModuleResult,
     evaluate,
     format_table,
     main,
-    modules_under_test,
+    module_ran_fully,
+    targets_that_ran,
 )
 from tools.coverage.lcov import merge, parse_lcov
-from tools.coverage.module_table import main as show_summary
 from tools.coverage.module_table import read_summary
 from tools.coverage.unmeasured import unmeasured_file
 
@@ -41,25 +42,38 @@ end_of_record
 
 @pytest.fixture
 def workspace(tmp_path):
-    (tmp_path / "mod_a").mkdir()
-    (tmp_path / "mod_a" / "core.py").write_text(SOURCE)
-    (tmp_path / "mod_a" / "extra.py").write_text("VALUE = 1\nOTHER = 2\n")
-    return tmp_path
+    root = tmp_path / "ws"
+    (root / "mod_a" / "tests").mkdir(parents=True)
+    (root / "mod_a" / "core.py").write_text(SOURCE)
+    (root / "mod_a" / "extra.py").write_text("VALUE = 1\nOTHER = 2\n")
+    return root
 
 
-def policy(floor_a=50, total=50):
-    return {
-        "total_floor": total,
-        "total_build_file": "BUILD.bazel",
-        "modules": [
-            {
-                "module": "mod_a",
-                "floor": floor_a,
-                "build_file": "mod_a/BUILD.bazel",
-                "sources": ["mod_a/core.py", "mod_a/extra.py"],
-            }
-        ],
-    }
+def module_a(floor_a=50):
+    return ModulePolicy(
+        module="mod_a",
+        floor=floor_a,
+        build_file="mod_a/BUILD.bazel",
+        sources=("mod_a/core.py", "mod_a/extra.py"),
+        test_targets=("mod_a/tests:core_test",),
+    )
+
+
+def policy(floor_a=50, total=50, *more):
+    return CoveragePolicy(modules=(module_a(floor_a), *more), total_floor=total, total_build_file="BUILD.bazel")
+
+
+def write_build_files(workspace, floor_a, total):
+    (workspace / "WORKSPACE").write_text('workspace(name = "t")\n')
+    (workspace / "BUILD.bazel").write_text(
+        f'coverage_policy(name = "coverage_policy", modules = ["//mod_a:coverage_floor"], total_floor = {total})\n'
+    )
+    (workspace / "mod_a" / "BUILD.bazel").write_text(
+        f'coverage_floor(name = "coverage_floor", floor = {floor_a}, srcs = [":mod_a"])\n'
+    )
+    (workspace / "mod_a" / "tests" / "BUILD.bazel").write_text(
+        'py_pytest_test(name = "core_test", srcs = ["test_core.py"])\n'
+    )
 
 
 def test_a_file_no_test_imports_counts_at_zero_percent(workspace):
@@ -109,15 +123,13 @@ def _run_main(workspace, tmp_path, capsys, floor_a):
     report.write_text(COVERED_LCOV)
     reports_file = tmp_path / "reports.txt"
     reports_file.write_text(f"{report}\n")
-    policy_file = tmp_path / "policy.json"
-    policy_file.write_text(json.dumps(policy(floor_a=floor_a, total=0)))
+    write_build_files(workspace, floor_a, total=0)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     code = main(
         [
             f"--reports_file={reports_file}",
             f"--output_file={out_dir / '_coverage_report.dat'}",
-            f"--policy={policy_file}",
             f"--source_root={workspace}",
             "--no_html",
         ]
@@ -166,43 +178,60 @@ def test_genhtml_reads_the_combined_report(workspace, tmp_path, capsys):
 def _two_module_policy(workspace):
     (workspace / "mod_b").mkdir()
     (workspace / "mod_b" / "core.py").write_text("def untested():\n    return 1\n")
-    two = policy(floor_a=50, total=50)
-    two["modules"].append(
-        {"module": "mod_b", "floor": 90, "build_file": "mod_b/BUILD.bazel", "sources": ["mod_b/core.py"]}
-    )
-    return two
+    mod_b = ModulePolicy("mod_b", 90, "mod_b/BUILD.bazel", ("mod_b/core.py",), ("mod_b/tests:b_test",))
+    return policy(50, 50, mod_b)
 
 
-def test_modules_under_test_are_read_from_where_bazel_keeps_each_tests_report():
-    paths = [
-        "bazel-out/k8-fastbuild/testlogs/mod_a/tests/core_test/coverage.dat",
-        "bazel-out/k8-fastbuild/testlogs/mod_a/tests/big_test/shard_1_of_2/coverage.dat",
-    ]
-    assert modules_under_test(paths, ["mod_a", "mod_b", "mod"]) == {"mod_a"}
+TESTLOGS = "bazel-out/k8-fastbuild/testlogs"
 
 
-def test_modules_under_test_is_unknown_when_a_report_is_not_under_testlogs():
-    assert modules_under_test(["/tmp/coverage.dat"], ["mod_a"]) is None
+def test_targets_that_ran_are_read_from_where_bazel_keeps_each_tests_report():
+    paths = [f"{TESTLOGS}/mod_a/tests/core_test/coverage.dat", f"{TESTLOGS}/mod_a/tests/big_test/shard_1_of_2/coverage.dat"]
+    assert targets_that_ran(paths) == ["mod_a/tests/core_test", "mod_a/tests/big_test/shard_1_of_2"]
 
 
-def test_module_whose_tests_did_not_run_is_listed_as_not_run_when_the_run_is_partial(workspace):
+def test_module_ran_fully_only_when_every_one_of_its_test_targets_has_a_report():
+    targets = ("mod_a/tests:core_test", "mod_a/tests:big_test")
+    assert module_ran_fully(targets, ["mod_a/tests/core_test", "mod_a/tests/big_test/shard_1_of_2"])
+    assert not module_ran_fully(targets, ["mod_a/tests/core_test"])
+
+
+def test_a_target_whose_name_prefixes_another_does_not_count_as_run():
+    assert not module_ran_fully(("mod_a/tests:core",), ["mod_a/tests/core_test"])
+
+
+def test_module_without_test_targets_is_never_judged_from_a_partial_run():
+    assert not module_ran_fully((), ["mod_a/tests/core_test"])
+
+
+def test_module_whose_tests_did_not_all_run_is_reported_but_not_judged(workspace):
     merged = merge(parse_lcov(COVERED_LCOV))
-    results = evaluate(_two_module_policy(workspace), merged, str(workspace), tested={"mod_a"})
+    results = evaluate(_two_module_policy(workspace), merged, str(workspace), ran=["mod_a/tests/core_test"])
     mod_b = next(r for r in results if r.module == "mod_b")
-    assert (mod_b.judged, mod_b.passed, mod_b.verdict) == (False, True, "not run")
-    assert "not run" in format_table(results)
+    assert (mod_b.judged, mod_b.passed, mod_b.verdict) == (False, True, "not judged")
+    assert "not judged" in format_table(results)
 
 
-def test_total_counts_only_the_modules_whose_tests_ran_when_the_run_is_partial(workspace):
+def test_files_of_a_module_not_judged_are_not_added_at_zero_percent(workspace):
     merged = merge(parse_lcov(COVERED_LCOV))
-    total = evaluate(_two_module_policy(workspace), merged, str(workspace), tested={"mod_a"})[-1]
+    evaluate(_two_module_policy(workspace), merged, str(workspace), ran=["mod_a/tests/core_test"])
+    assert "mod_b/core.py" not in merged
+    assert "mod_a/extra.py" in merged
+
+
+def test_total_is_the_whole_combined_report_when_the_run_is_partial(workspace):
+    merged = merge(parse_lcov(COVERED_LCOV))
+    total = evaluate(_two_module_policy(workspace), merged, str(workspace), ran=["mod_a/tests/core_test"])[-1]
     assert (total.lines_hit, total.lines_found) == (3, 6)  # mod_a/core.py 3/4 + mod_a/extra.py 0/2
-    assert total.judged
+    assert sum(f.lines_found for f in merged.values()) == total.lines_found
+    assert not total.judged
 
 
-def test_every_module_is_judged_when_the_run_covers_all_of_them(workspace):
-    merged = merge(parse_lcov(COVERED_LCOV))
-    results = evaluate(_two_module_policy(workspace), merged, str(workspace), tested={"mod_a", "mod_b"})
+def test_every_module_is_judged_when_all_their_test_targets_ran(workspace):
+    merged = merge(parse_lcov(COVERED_LCOV + "SF:mod_b/core.py\nend_of_record\n"))
+    results = evaluate(
+        _two_module_policy(workspace), merged, str(workspace), ran=["mod_a/tests/core_test", "mod_b/tests/b_test"]
+    )
     assert [r.verdict for r in results] == ["ok", "FAIL", "FAIL"]
 
 
@@ -214,13 +243,6 @@ def test_missing_source_file_is_reported_with_its_module_and_build_file(workspac
         evaluate(policy(), merge(parse_lcov(COVERED_LCOV)), str(workspace))
 
 
-def test_report_exits_with_the_reason_when_a_source_file_is_missing(workspace, tmp_path, capsys):
-    (workspace / "mod_a" / "extra.py").unlink()
-    code, output, _ = _run_main(workspace, tmp_path, capsys, floor_a=0)
-    assert code == 2
-    assert "coverage FAILED: mod_a/extra.py is a source of mod_a" in output.err
-
-
 def test_summary_reads_back_the_rows_the_report_wrote(workspace, tmp_path, capsys):
     _code, _output, out_dir = _run_main(workspace, tmp_path, capsys, floor_a=95)
     rows = read_summary(str(out_dir / "coverage_summary.json"))
@@ -230,15 +252,18 @@ def test_summary_reads_back_the_rows_the_report_wrote(workspace, tmp_path, capsy
     ]
 
 
-def test_summary_table_prints_again_when_nothing_changed(workspace, tmp_path, capsys):
-    _code, first, out_dir = _run_main(workspace, tmp_path, capsys, floor_a=50)
-    assert show_summary([str(out_dir / "coverage_summary.json")]) == 0
-    again = capsys.readouterr().out
-    assert "nothing changed since this report" in again
-    assert format_table(read_summary(str(out_dir / "coverage_summary.json"))) in first.out
-    assert format_table(read_summary(str(out_dir / "coverage_summary.json"))) in again
+def test_table_shows_no_percentage_for_a_module_this_run_did_not_measure():
+    table = format_table([ModuleResult("mod_b", 90, "b", 0, 0, 0, 0, judged=False)])
+    assert table.splitlines()[-1].split() == ["mod_b", "0/0", "0/0", "-", "90%", "not", "judged"]
 
 
-def test_summary_table_names_the_file_it_cannot_read(tmp_path, capsys):
-    assert show_summary([str(tmp_path / "missing.json")]) == 2
-    assert f"cannot read the coverage summary {tmp_path / 'missing.json'}" in capsys.readouterr().err
+def test_an_instrumented_file_no_test_imported_is_filled_in_at_zero_percent(workspace):
+    merged = merge(parse_lcov(COVERED_LCOV + "SF:mod_a/extra.py\nend_of_record\n"))
+    evaluate(policy(), merged, str(workspace), ran=[])
+    assert merged["mod_a/extra.py"].lines == {1: 0, 2: 0}
+
+
+def test_a_module_whose_files_were_not_instrumented_is_not_judged_even_when_its_tests_ran(workspace):
+    results = evaluate(policy(floor_a=99), {}, str(workspace), ran=["mod_a/tests/core_test"])
+    assert (results[0].judged, results[0].lines_found, results[0].verdict) == (False, 0, "not judged")
+    assert results[0].passed

@@ -68,7 +68,7 @@ session.finish(lcov_path=sys.argv[2], tests_passed=True)
 """
 
 
-def _run_session(tmp_path):
+def _run_session(tmp_path, instrumented=None):
     """A workspace whose package is a tree of symlinks (like runfiles) into a source folder holding more."""
     source = tmp_path / "src" / "d9_pkg"
     source.mkdir(parents=True)
@@ -87,6 +87,10 @@ def _run_session(tmp_path):
         "TEST_TMPDIR": str(tmp_path / "tmp"),
     }
     (tmp_path / "tmp").mkdir()
+    if instrumented is not None:
+        manifest = tmp_path / "instrumented_files"
+        manifest.write_text("".join(f"{path}\n" for path in instrumented))
+        environment["COVERAGE_MANIFEST"] = str(manifest)
     subprocess.run(
         [sys.executable, "-c", _SESSION_SCRIPT, str(workspace), str(lcov)],
         cwd=workspace,
@@ -108,3 +112,19 @@ def test_lcov_counts_the_lines_and_branches_the_test_ran(tmp_path):
     used = lines[lines.index("SF:d9_pkg/used.py") :]
     assert "DA:3,1" in used and "DA:4,0" in used
     assert [line for line in used if line.startswith("BRDA:")] == ["BRDA:2,0,0,1", "BRDA:2,0,1,0"]
+
+
+def test_instrumentation_filter_leaves_out_files_bazel_does_not_instrument(tmp_path):
+    lcov = _run_session(tmp_path, instrumented=["d9_pkg/__init__.py"])
+    assert [line for line in lcov.splitlines() if line.startswith("SF:")] == ["SF:d9_pkg/__init__.py"]
+
+
+def test_instrumented_files_the_test_never_imported_get_an_empty_record(tmp_path):
+    lcov = _run_session(tmp_path, instrumented=["d9_pkg/used.py", "d9_pkg/unimported.py", "d9_pkg/data.json"])
+    assert lcov.endswith("SF:d9_pkg/unimported.py\nend_of_record\n")
+    assert "SF:d9_pkg/__init__.py" not in lcov
+    assert "SF:d9_pkg/data.json" not in lcov
+
+
+def test_an_instrumentation_filter_matching_nothing_reports_nothing(tmp_path):
+    assert _run_session(tmp_path, instrumented=[]) == ""
