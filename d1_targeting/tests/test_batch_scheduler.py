@@ -245,6 +245,33 @@ def test_two_schedulers_running_at_once_never_duplicate_a_days_batches(tmp_path)
     assert all(item.status.value != "open" for item in worlds[1].quota.reservations())
 
 
+class _QuotaTakenByAnotherWriter(QuotaTracker):
+    """A tracker that, just before each of this scheduler's reservations, lets `other` (a second tracker on
+    the same database) reserve what is left of the day: the race the scheduler must survive, made certain."""
+
+    def __init__(self, sessions, clock, policy, other, victim):
+        super().__init__(sessions, clock, policy)
+        self._other, self._victim = other, victim
+
+    def reserve(self, campaign_id, count, *, partial=False):
+        if campaign_id == self._victim:
+            left = self._other.status().remaining
+            if left > 0:
+                self._other.reserve(campaign_id, min(left, self._other.campaign_remaining(campaign_id)), partial=True)
+        return super().reserve(campaign_id, count, partial=partial)
+
+
+def test_campaign_whose_quota_another_writer_took_is_skipped_when_the_scheduler_reserves(sessions, clock):
+    world = World(sessions, clock, quota=10)
+    victim = world.campaign("TX", 20)
+    other = QuotaTracker(sessions, clock, QuotaPolicy(10))
+    racing = _QuotaTakenByAnotherWriter(sessions, clock, QuotaPolicy(10), other, victim)
+    plan = BatchScheduler(sessions, racing, clock, ScheduleConfig(batch_size=10)).run()
+    assert [batch.campaign_id for batch in plan.batches] == []
+    assert racing.status().reserved == other.status().reserved == 4  # the other writer's hold, capped at 40%
+    assert [item.campaign_id for item in racing.reservations()] == [victim]
+
+
 @pytest.mark.parametrize(
     "config, message",
     [
