@@ -17,13 +17,91 @@ DEFAULT_SEED = 20261125
 """Seed for test order (pytest-randomly) when Bazel gives none; fixed so cached results stay meaningful."""
 
 
+CATEGORY_ARG = "--leadfactory_category="
+SRC_ARG = "--leadfactory_src="
+"""Arguments the py_pytest_test macro passes: the target's category and each of its test files."""
+CATEGORY_ENV = "LEADFACTORY_TEST_CATEGORY"
+"""The runner hands the target's category to the categories plugin here; absent under plain pytest."""
+
+_OPTIONS_WITH_VALUE = frozenset(
+    "-k -m -p -o -c -W -r --deselect --ignore --ignore-glob --rootdir --junitxml --basetemp --maxfail "
+    "--durations --tb --log-level --hypothesis-seed --randomly-seed --confcutdir".split()
+)
+
+
 class NetworkAccessBlocked(OSError):
     """A test tried to reach a non-loopback host; tests must be hermetic."""
 
 
+class RunnerArgumentError(ValueError):
+    """The command line names tests this target does not have; the message says which and what it has."""
+
+
+@dataclass(frozen=True)
+class RunnerArguments:
+    """What the runner was asked: the target's category and test files, and pytest's own arguments."""
+
+    category: str | None
+    srcs: tuple[str, ...]
+    pytest_args: list[str]
+    nothing_to_run: bool = False
+    """True when --test_filter is a node id of another target's file: this target has nothing to run."""
+
+
+def is_node_id(text: str) -> bool:
+    """A pytest node id or test file path (`pkg/tests/test_x.py`, `...py::test_name[param]`)."""
+    return "::" in text or text.endswith(".py")
+
+
+def split_runner_arguments(argv: Sequence[str], environment: Mapping[str, str]) -> RunnerArguments:
+    """Separates the macro's arguments from the user's; node ids given by the user (`bazel run -- ID`) or as
+    --test_filter replace the target's file list, so only those tests run. A node id of a file that is not
+    one of this target's is refused (given by the user) or selects nothing (given as a filter, as in
+    `bazel test //... --test_filter=ID`, where the other targets must pass with nothing selected)."""
+    category = None
+    srcs: list[str] = []
+    user: list[str] = []
+    for arg in argv:
+        if arg.startswith(CATEGORY_ARG):
+            category = arg[len(CATEGORY_ARG) :]
+        elif arg.startswith(SRC_ARG):
+            srcs.append(os.path.normpath(arg[len(SRC_ARG) :]))
+        else:
+            user.append(arg)
+    if not srcs:
+        return RunnerArguments(category, (), user)
+    node_ids = [
+        arg
+        for position, arg in enumerate(user)
+        if not arg.startswith("-") and is_node_id(arg) and (position == 0 or user[position - 1] not in _OPTIONS_WITH_VALUE)
+    ]
+    for node_id in node_ids:
+        if _file_of(node_id) not in srcs:
+            raise RunnerArgumentError(
+                f"{node_id} is not in this target: its test files are {', '.join(srcs)}"
+            )
+    test_filter = environment.get("TESTBRIDGE_TEST_ONLY", "")
+    if test_filter and is_node_id(test_filter):
+        if _file_of(test_filter) not in srcs:
+            return RunnerArguments(category, tuple(srcs), [], nothing_to_run=True)
+        node_ids = node_ids or [test_filter]
+    rest = [arg for arg in user if arg not in node_ids]
+    return RunnerArguments(category, tuple(srcs), (node_ids or srcs) + rest)
+
+
+def _file_of(node_id: str) -> str:
+    return os.path.normpath(node_id.split("::", 1)[0])
+
+
 def pytest_args_from_environment(argv: Sequence[str], environment: Mapping[str, str]) -> list[str]:
     """Translates Bazel's test environment into pytest command-line arguments."""
-    args = ["-p", "no:cacheprovider", "--rootdir", os.getcwd()]
+    workspace = environment.get("BUILD_WORKSPACE_DIRECTORY")
+    if workspace:
+        # `bazel run`: pytest's cache lives in the checkout, so --lf / --ff / --sw remember across runs.
+        args = ["-o", f"cache_dir={os.path.join(workspace, '.pytest_cache')}"]
+    else:
+        args = ["-p", "no:cacheprovider"]  # a sandboxed test keeps nothing between runs
+    args += ["--rootdir", os.getcwd()]
     if os.path.exists("pytest.ini"):
         args += ["-c", "pytest.ini"]
     xml_output = environment.get("XML_OUTPUT_FILE")
@@ -31,7 +109,7 @@ def pytest_args_from_environment(argv: Sequence[str], environment: Mapping[str, 
         target = environment.get("TEST_TARGET", "pytest")
         args += ["--junitxml", xml_output, "-o", f"junit_suite_name={target}"]
     test_filter = environment.get("TESTBRIDGE_TEST_ONLY")
-    if test_filter:
+    if test_filter and not is_node_id(test_filter):
         args += ["-k", test_filter]
     test_tmpdir = environment.get("TEST_TMPDIR")
     if test_tmpdir:

@@ -5,8 +5,13 @@
     py_pytest_test(
         name = "geo_test",
         srcs = ["test_geo.py"],
+        category = "unit",
         deps = ["//d1_targeting", requirement("hypothesis")],
     )
+
+`category` is one of "unit", "integration", "e2e" (see tools/pytest_runner/categories.py): it becomes the
+target's tag (`bazel test //... --test_tag_filters=unit`) and the pytest marker of every test in the target
+(`pytest -m "not e2e"` reads the same line of the BUILD file), so the two cannot disagree.
 
 Every target gets pytest, pytest-asyncio, pytest-randomly, coverage and the shared kit `//testing`
 (whose pytest plugin provides seeded Faker, Hypothesis profiles and async fixtures). Only the target's own
@@ -30,21 +35,30 @@ def _canonical(label):
         return label + ":" + label.split("/")[-1]
     return label
 
-def py_pytest_test(name, srcs, deps = [], data = [], args = [], size = "small", **kwargs):
+CATEGORIES = ["unit", "integration", "e2e"]
+
+def py_pytest_test(name, srcs, category, deps = [], data = [], args = [], size = "small", tags = [], **kwargs):
     """Declares a pytest-driven py_test.
 
     Args:
       name: target name, conventionally `<area>_test`.
       srcs: the test files (test_*.py) this target collects; conftest.py files may be listed too.
+      category: "unit", "integration" or "e2e"; becomes the target's tag and its tests' pytest marker.
       deps: libraries under test and anything the tests import.
       data: runtime files the tests read.
       args: extra pytest arguments.
       size: Bazel test size; "small" (60 s timeout) by default.
-      **kwargs: passed to py_test (shard_count, tags, env, timeout, flaky, ...).
+      tags: more Bazel tags; the category is added (another category here is an error).
+      **kwargs: passed to py_test (shard_count, env, timeout, flaky, ...).
     """
     test_files = [src for src in srcs if src.split("/")[-1].startswith("test_")]
     if not test_files:
         fail("py_pytest_test(%s): srcs has no test_*.py file" % name)
+    if category not in CATEGORIES:
+        fail("py_pytest_test(%s): category must be one of %s, got %r" % (name, CATEGORIES, category))
+    for tag in tags:
+        if tag in CATEGORIES and tag != category:
+            fail("py_pytest_test(%s): tag %r contradicts category %r; set only category" % (name, tag, category))
     given = [_canonical(dep) for dep in deps]
     implicit = [dep for dep in ["//testing"] + _RUNNER_DEPS if _canonical(dep) not in given]
     native.py_test(
@@ -53,9 +67,11 @@ def py_pytest_test(name, srcs, deps = [], data = [], args = [], size = "small", 
         main = "//tools/pytest_runner:pytest_main.py",
         deps = deps + implicit,
         data = data + ["//:pytest.ini"],
-        args = ["$(rootpath %s)" % src for src in test_files] + args,
+        args = ["--leadfactory_category=" + category] +
+               ["--leadfactory_src=$(rootpath %s)" % src for src in test_files] + args,
         python_version = "PY3",
         srcs_version = "PY3",
         size = size,
+        tags = tags + ([] if category in tags else [category]),
         **kwargs
     )

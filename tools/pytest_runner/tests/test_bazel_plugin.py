@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 from tools.pytest_runner.bazel_plugin import (
     BazelTestPlugin,
     NetworkAccessBlocked,
+    RunnerArgumentError,
     is_loopback,
     network_guard,
     pytest_args_from_environment,
     select_shard,
+    split_runner_arguments,
 )
 
 pytest_plugins = ["pytester"]
@@ -145,3 +147,56 @@ def test_filter_or_shards_allow_an_empty_selection():
     assert BazelTestPlugin.from_environment({"TESTBRIDGE_TEST_ONLY": "x"}).narrows_selection
     assert BazelTestPlugin.from_environment({"TEST_TOTAL_SHARDS": "2", "TEST_SHARD_INDEX": "1"}).narrows_selection
     assert not BazelTestPlugin.from_environment({}).narrows_selection
+
+
+MACRO_ARGS = [
+    "--leadfactory_category=integration",
+    "--leadfactory_src=pkg/tests/test_a.py",
+    "--leadfactory_src=pkg/tests/test_b.py",
+]
+
+
+def test_macro_arguments_give_the_category_and_collect_every_test_file_by_default():
+    runner = split_runner_arguments([*MACRO_ARGS, "-x"], {})
+    assert runner.category == "integration"
+    assert runner.srcs == ("pkg/tests/test_a.py", "pkg/tests/test_b.py")
+    assert runner.pytest_args == ["pkg/tests/test_a.py", "pkg/tests/test_b.py", "-x"]
+
+
+def test_node_id_given_to_bazel_run_replaces_the_targets_file_list():
+    runner = split_runner_arguments([*MACRO_ARGS, "pkg/tests/test_b.py::test_one[2]", "-q"], {})
+    assert runner.pytest_args == ["pkg/tests/test_b.py::test_one[2]", "-q"]
+
+
+def test_node_id_of_a_file_outside_the_target_is_refused_naming_the_targets_files():
+    with pytest.raises(RunnerArgumentError, match=r"pkg/tests/test_c.py::t is not in this target: its test files are pkg/tests/test_a.py, pkg/tests/test_b.py"):
+        split_runner_arguments([*MACRO_ARGS, "pkg/tests/test_c.py::t"], {})
+
+
+def test_value_of_an_option_is_not_taken_for_a_node_id():
+    runner = split_runner_arguments([*MACRO_ARGS, "--deselect", "pkg/tests/test_a.py::slow"], {})
+    assert runner.pytest_args == [*runner.srcs, "--deselect", "pkg/tests/test_a.py::slow"]
+
+
+def test_node_id_filter_selects_that_test_in_its_own_target():
+    runner = split_runner_arguments(MACRO_ARGS, {"TESTBRIDGE_TEST_ONLY": "pkg/tests/test_a.py::test_x"})
+    assert runner.pytest_args == ["pkg/tests/test_a.py::test_x"]
+    assert not runner.nothing_to_run
+
+
+def test_node_id_filter_of_another_targets_file_leaves_nothing_to_run():
+    runner = split_runner_arguments(MACRO_ARGS, {"TESTBRIDGE_TEST_ONLY": "other/test_z.py::test_x"})
+    assert runner.nothing_to_run
+    assert runner.pytest_args == []
+
+
+def test_node_id_filter_is_not_passed_to_pytest_as_a_keyword_expression():
+    args = pytest_args_from_environment(["pkg/tests/test_a.py::test_x"], {"TESTBRIDGE_TEST_ONLY": "pkg/tests/test_a.py::test_x"})
+    assert "-k" not in args
+
+
+def test_pytest_cache_is_off_under_bazel_test_and_in_the_checkout_under_bazel_run():
+    assert "no:cacheprovider" in pytest_args_from_environment([], {})
+    run_args = pytest_args_from_environment([], {"BUILD_WORKSPACE_DIRECTORY": "/src/repo"})
+    assert "no:cacheprovider" not in run_args
+    assert run_args[run_args.index("-o") + 1] == "cache_dir=/src/repo/.pytest_cache"
