@@ -6,7 +6,9 @@ Bazel (`coverage_floor` in tools/coverage/floors.bzl checks them at analysis) an
 - the root BUILD.bazel's `coverage_policy(modules = [...], total_floor = N)` lists the modules;
 - each module's `coverage_floor(name = ..., floor = N, ...)` sets its floor;
 - a module's sources are its `.py` files outside `tests/` folders (what its `py_library` globs);
-- a module's test targets are the `py_pytest_test` targets declared anywhere under its folder.
+- a module's test targets are the `py_pytest_test` targets declared anywhere under its folder, plus those
+  under the folders its `coverage_floor(tested_by = [...])` names (a test kit is exercised by the tests of
+  the modules it serves).
 
 The coverage report reads the policy at report time instead of depending on the modules' sources, so
 `bazel query 'tests(rdeps(//..., X))'` names only the tests that really depend on X (issue: every test used
@@ -76,12 +78,16 @@ def _read_module(workspace_root: str, label: str, referenced_from: str) -> Modul
     calls = [call for call in rule_calls(build, "coverage_floor") if call.string("name") == name]
     if not calls:
         raise PolicyError(f"{referenced_from} lists {label}, but {relative_build} declares no coverage_floor {name!r}")
+    tested_by = calls[0].arguments.get("tested_by", [])
+    if not (isinstance(tested_by, list) and all(isinstance(p, str) and p.startswith("//") for p in tested_by)):
+        raise PolicyError(f"{relative_build}: tested_by must be a literal list of packages like \"//mod/tests\"")
+    test_packages = [package, *(p.removeprefix("//").removesuffix("/...") for p in tested_by)]
     return ModulePolicy(
         module=package,
         floor=_floor(calls[0], "floor", relative_build),
         build_file=relative_build,
         sources=tuple(_module_sources(workspace_root, package)),
-        test_targets=tuple(_test_targets(workspace_root, package)),
+        test_targets=tuple(t for folder in test_packages for t in _test_targets(workspace_root, folder)),
     )
 
 

@@ -5,6 +5,7 @@
     coverage_floor(
         name = "coverage_floor",
         floor = 90,  # percent of lines + branches
+        tested_by = ["//d1_targeting/tests"],  # optional: other packages whose tests also exercise it
     )
 
 The root BUILD.bazel lists every module's `coverage_floor` in one `coverage_policy`, with the overall floor.
@@ -13,7 +14,8 @@ Bazel checks both at analysis (`bazel build //:coverage_policy`); the report gen
 (tools/coverage/build_policy.py), so the floors have one source of truth and no test depends on them.
 
 A module's sources are its .py files outside `tests/` folders, imported by a test or not; its test targets
-are the `py_pytest_test` targets under its folder. Values must be literal numbers (the report reads them
+are the `py_pytest_test` targets under its folder and under the `tested_by` packages. A partial coverage run
+judges the floor only when all of them ran. Values must be literal numbers (the report reads them
 without evaluating Starlark).
 """
 
@@ -42,6 +44,7 @@ coverage_floor = rule(
     implementation = _coverage_floor_impl,
     attrs = {
         "floor": attr.int(mandatory = True, doc = "minimum percent of lines + branches covered"),
+        "tested_by": attr.string_list(doc = "other packages (\"//pkg/tests\") whose test targets exercise this module"),
     },
     doc = "Sets the coverage floor of the module in this package.",
 )

@@ -83,3 +83,16 @@ def test_an_unparsable_build_file_names_its_line(workspace):
     with pytest.raises(PolicyError, match=r"mod_a/BUILD.bazel:\d+: cannot read the BUILD file"):
         read_policy(str(workspace))
 
+
+
+def test_tested_by_adds_the_test_targets_of_the_packages_it_names(workspace):
+    (workspace / "mod_b" / "BUILD.bazel").write_text(
+        'coverage_floor(name = "mod_b", floor = 75, tested_by = ["//mod_a/tests"])\n'
+    )
+    assert read_policy(str(workspace)).modules[1].test_targets == ("mod_a/tests:core_test", "mod_a/tests:more_test")
+
+
+def test_tested_by_that_is_not_a_list_of_packages_is_refused(workspace):
+    (workspace / "mod_b" / "BUILD.bazel").write_text('coverage_floor(name = "mod_b", floor = 75, tested_by = "mod_a")\n')
+    with pytest.raises(PolicyError, match=r"mod_b/BUILD.bazel: tested_by must be a literal list of packages"):
+        read_policy(str(workspace))
