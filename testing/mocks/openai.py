@@ -76,3 +76,15 @@ class OpenAIMock(ProviderMock):
             status, ("server_error", None, "The server had an error while processing your request.")
         )
         return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+    def insufficient_quota(self) -> respx.Route:
+        """429 insufficient_quota: the account's credit is spent (OpenAI's documented API error)."""
+        body = {
+            "error": {
+                "message": "You exceeded your current quota, please check your plan and billing details.",
+                "type": "insufficient_quota",
+                "param": None,
+                "code": "insufficient_quota",
+            }
+        }
+        return self.error("POST", self.CHAT, 429, body)
