@@ -11,8 +11,9 @@ Typical use (API keys come from environment variables; `stub=True` serves every 
         spent_today = gateway.ledger.total(campaign_id="c-42", day=gateway.clock.now().date())
 
 Every failure is a GatewayError: AuthenticationError, NotFound, InvalidRequest, RateLimited (with
-`retry_after`), QuotaExhausted (never retried), ProviderUnavailable, ProviderResponseError (names provider, endpoint and field),
-CircuitOpen, BudgetExceeded, InvalidInput (bad arguments, nothing sent), ConfigurationError.
+`retry_after`), QuotaExhausted (never retried), ProviderUnavailable, ProviderResponseError (names provider,
+endpoint and field), CircuitOpen, BudgetExceeded, InvalidInput (bad arguments, nothing sent),
+ConfigurationError.
 """
 
 from d0_gateway.client import CallResult, GatewayClient, Policies, ProviderCall

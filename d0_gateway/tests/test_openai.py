@@ -10,7 +10,6 @@ from d0_gateway import (
     ChatCompletion,
     InvalidInput,
     Outcome,
-    ProviderResponseError,
     QuotaExhausted,
     RateLimited,
 )
