@@ -11,7 +11,7 @@ import re
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from d0_gateway.errors import InvalidInput, ProviderResponseError
+from d0_gateway.errors import InvalidInput, NotFound, ProviderResponseError
 from d0_gateway.policies.budget import Priority
 from d0_gateway.providers.base import ProviderClient
 from d0_gateway.responses import ErrorKind, build_error, validate_model
@@ -125,9 +125,14 @@ class SemrushClient(ProviderClient):
         call = self._call(
             "domain_overview", "GET", DOMAIN_OVERVIEW_PATH, params=params, campaign_id=campaign_id, priority=priority
         )
-        result = await self.client.execute(call, self._parse)
+        result = await self.client.execute(call, lambda r: self._parse(r, database))
         return result.value
 
-    def _parse(self, response: httpx.Response) -> DomainOverview:
+    def _parse(self, response: httpx.Response, database: str) -> DomainOverview:
+        """The requested database's row (domain_ranks answers one line per database)."""
         rows = parse_semicolon_table(response.text, "domain_overview")
-        return validate_model(DomainOverview, rows[0], self.name, "domain_overview", status=response.status_code)
+        row = next((r for r in rows if r.get("Database") == database), None)
+        if row is None:
+            listed = ", ".join(r.get("Database", "?") for r in rows)
+            raise NotFound(self.name, "domain_overview", f"no line for database {database!r} (got {listed})")
+        return validate_model(DomainOverview, row, self.name, "domain_overview", status=response.status_code)

@@ -77,9 +77,9 @@ class OpenAIMock(ProviderMock):
         )
         return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
-    def insufficient_quota(self) -> respx.Route:
-        """429 insufficient_quota: the account's credit is spent (OpenAI's documented API error)."""
-        body = {
+    def insufficient_quota_body(self) -> dict[str, Any]:
+        """OpenAI's 429 body when the account's credit is spent (its documented `insufficient_quota`)."""
+        return {
             "error": {
                 "message": "You exceeded your current quota, please check your plan and billing details.",
                 "type": "insufficient_quota",
@@ -87,4 +87,7 @@ class OpenAIMock(ProviderMock):
                 "code": "insufficient_quota",
             }
         }
-        return self.error("POST", self.CHAT, 429, body)
+
+    def insufficient_quota(self) -> respx.Route:
+        """429 insufficient_quota: the account's credit is spent."""
+        return self.error("POST", self.CHAT, 429, self.insufficient_quota_body())
