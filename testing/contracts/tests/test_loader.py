@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from testing.contracts import CONTRACTS_DIR, FixtureError, contract, fixtures, providers
+from testing.contracts import CONTRACTS_DIR, ContractViolation, FixtureError, contract, fixtures, providers
 
 PROVIDERS = [
     "data_axle",
@@ -106,3 +106,13 @@ def test_source_reads_as_repository_path_and_short_commit_or_as_its_url(tmp_path
     root = _provider(tmp_path, {"schema": {"repository": "acme/spec", "path": "s.json", "commit": "abcdef1234567890"}})
     assert str(contract("acme", root).source) == "acme/spec:s.json@abcdef123456"
     assert str(fixtures("openai")[0].source).startswith(("https://", "openai/openai-openapi:"))
+
+
+def test_a_flat_data_axle_record_breaks_its_contract_naming_provider_and_field():
+    flat = {"document": {"infogroup_id": "939010853", "name": "Best Business Ever", "street": "123 Main St"}}
+    with pytest.raises(ContractViolation) as caught:
+        contract("data_axle").check("MatchResponse", flat)
+    assert str(caught.value).startswith(
+        "data_axle MatchResponse breaks the provider's contract: field 'document.attributes': required by the "
+        "contract but missing; field 'document.name': not in the contract"
+    )

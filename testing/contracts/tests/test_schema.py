@@ -83,3 +83,9 @@ def test_contract_violation_names_provider_definition_and_every_field():
 def test_a_ref_outside_the_slices_definitions_is_refused():
     with pytest.raises(KeyError, match="unresolvable \\$ref '#/components/schemas/X'"):
         violations({"$ref": "#/components/schemas/X"}, {}, ROOT)
+
+
+def test_a_value_json_cannot_hold_is_named_by_its_python_type():
+    assert [str(v) for v in violations({"type": "string"}, b"raw", ROOT)] == [
+        "field '<body>': expected string, got bytes b'raw'"
+    ]
