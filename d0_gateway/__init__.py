@@ -11,8 +11,9 @@ Typical use (API keys come from environment variables; `stub=True` serves every 
         spent_today = gateway.ledger.total(campaign_id="c-42", day=gateway.clock.now().date())
 
 Every failure is a GatewayError: AuthenticationError, NotFound, InvalidRequest, RateLimited (with
-`retry_after`), ProviderUnavailable, ProviderResponseError (names provider, endpoint and field),
-CircuitOpen, BudgetExceeded, InvalidInput (bad arguments, nothing sent), ConfigurationError.
+`retry_after`), QuotaExhausted (never retried), ProviderUnavailable, ProviderResponseError (names provider,
+endpoint and field), CircuitOpen, BudgetExceeded, InvalidInput (bad arguments, nothing sent),
+ConfigurationError.
 """
 
 from d0_gateway.client import CallResult, GatewayClient, Policies, ProviderCall
@@ -29,6 +30,7 @@ from d0_gateway.errors import (
     ProviderError,
     ProviderResponseError,
     ProviderUnavailable,
+    QuotaExhausted,
     RateLimited,
     WebhookSignatureError,
 )
@@ -38,7 +40,13 @@ from d0_gateway.policies.circuit_breaker import LEGAL_TRANSITIONS, BreakerState,
 from d0_gateway.policies.cost_ledger import CostLedger, LedgerEntry, LedgerError, Outcome
 from d0_gateway.policies.rate_limiter import RateLimiter
 from d0_gateway.policies.retry import Retrier, RetryPolicy, exponential_backoff
-from d0_gateway.providers.data_axle import BusinessIdentifiers, BusinessMatch, DataAxleClient, PlaceRecord
+from d0_gateway.providers.data_axle import (
+    BusinessIdentifiers,
+    BusinessMatch,
+    DataAxleClient,
+    PlaceAttributes,
+    PlaceRecord,
+)
 from d0_gateway.providers.google_places import FindPlaceResponse, GooglePlacesClient, PlaceCandidate, PlaceDetails
 from d0_gateway.providers.hunter import DomainSearchResponse, EmailFinderData, HunterClient
 from d0_gateway.providers.openai import ChatCompletion, OpenAIClient, TokenPrice
@@ -55,6 +63,7 @@ from d0_gateway.providers.stripe import (
     verify_webhook,
 )
 from d0_gateway.registry import PROVIDER_CLIENTS, Gateway, build_gateway
+from d0_gateway.responses import ErrorKind
 from d0_gateway.settings import BreakerSettings, GatewaySettings, ProviderSettings
 from d0_gateway.sql_types import UtcDateTime
 from d0_gateway.stub import StubTransport, stub_settings
@@ -84,6 +93,7 @@ __all__ = [
     "DomainOverview",
     "DomainSearchResponse",
     "EmailAddress",
+    "ErrorKind",
     "EmailFinderData",
     "FindPlaceResponse",
     "Gateway",
@@ -107,6 +117,7 @@ __all__ = [
     "PageSpeedResult",
     "PlaceCandidate",
     "PlaceDetails",
+    "PlaceAttributes",
     "PlaceRecord",
     "Policies",
     "Priority",
@@ -115,6 +126,7 @@ __all__ = [
     "ProviderResponseError",
     "ProviderSettings",
     "ProviderUnavailable",
+    "QuotaExhausted",
     "RateLimited",
     "RateLimiter",
     "ResponseCache",

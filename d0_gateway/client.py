@@ -22,6 +22,7 @@ from d0_gateway.errors import (
     ProviderError,
     ProviderResponseError,
     ProviderUnavailable,
+    QuotaExhausted,
     RateLimited,
 )
 from d0_gateway.policies.budget import BudgetGuard, Priority
@@ -30,7 +31,7 @@ from d0_gateway.policies.circuit_breaker import CircuitBreaker
 from d0_gateway.policies.cost_ledger import CostLedger, Outcome
 from d0_gateway.policies.rate_limiter import RateLimiter
 from d0_gateway.policies.retry import Retrier, RetryPolicy
-from d0_gateway.responses import ErrorDescriber, error_for_status
+from d0_gateway.responses import ErrorClassifier, ErrorDescriber, error_for_status
 
 T = TypeVar("T")
 
@@ -108,11 +109,13 @@ class GatewayClient:
         timeout: float = 30.0,
         headers: Mapping[str, str] | None = None,
         describe_error: ErrorDescriber | None = None,
+        classify_error: ErrorClassifier | None = None,
     ) -> None:
         self.provider = provider
         self.policies = policies or Policies()
         self.clock: Clock = clock or SystemClock()
         self._describe_error = describe_error
+        self._classify_error = classify_error
         self._retrier = Retrier(self.policies.retry or RetryPolicy(max_attempts=1), self.clock, rng)
         self.http = httpx.AsyncClient(
             base_url=base_url, transport=transport, timeout=timeout, headers=dict(headers or {})
@@ -175,14 +178,16 @@ class GatewayClient:
             if self.policies.rate_limiter is not None:
                 await self.policies.rate_limiter.acquire(fail_fast=call.fail_fast, endpoint=call.operation)
             response = await self._send(call, request)
-            error = error_for_status(response, self.provider, call.operation, self.clock.now(), self._describe_error)
+            error = error_for_status(
+                response, self.provider, call.operation, self.clock.now(), self._describe_error, self._classify_error
+            )
             if error is not None:
-                healthy = not _is_provider_failure(error)
+                healthy = _health_verdict(error)
                 raise error
             try:
                 value = parse(response)
             except ProviderError as parse_error:
-                healthy = not _is_provider_failure(parse_error)
+                healthy = _health_verdict(parse_error)
                 raise
             healthy = True
             return response, value
@@ -217,8 +222,12 @@ class GatewayClient:
             )
 
 
-def _is_provider_failure(error: ProviderError) -> bool:
-    """Errors that say the provider is unhealthy (trip the breaker) rather than that our request was wrong."""
-    return isinstance(error, (ProviderUnavailable, ProviderResponseError)) or (
-        isinstance(error, RateLimited) and not error.local
+def _health_verdict(error: ProviderError) -> bool | None:
+    """What `error` says about the provider's health: False (unhealthy: counts toward opening the breaker),
+    True (healthy: our request was wrong), None (no verdict: an exhausted quota is our account's state)."""
+    if isinstance(error, QuotaExhausted):
+        return None
+    return not (
+        isinstance(error, (ProviderUnavailable, ProviderResponseError))
+        or (isinstance(error, RateLimited) and not error.local)
     )

@@ -52,7 +52,9 @@ class ProviderUnavailable(ProviderError):
 
 
 class RateLimited(ProviderError):
-    """Too many requests: the provider answered 429, or our own limiter refused (`local=True`)."""
+    """Too many requests for now: the provider answered 429 (or its own "slow down"), or our own limiter
+    refused (`local=True`). Passing: retried after `retry_after`. The provider's message, when it gave one,
+    ends the error's text and is kept in `provider_message`."""
 
     def __init__(
         self,
@@ -62,12 +64,21 @@ class RateLimited(ProviderError):
         *,
         status: int | None = None,
         local: bool = False,
+        message: str | None = None,
     ) -> None:
         who = "local rate limiter" if local else "provider rate limit"
         wait = f"; retry after {retry_after:.3f}s" if retry_after is not None else ""
-        super().__init__(provider, endpoint, f"{who} reached{wait}", status=status)
+        said = f": {message}" if message else ""
+        super().__init__(provider, endpoint, f"{who} reached{wait}{said}", status=status)
         self.retry_after = retry_after
         self.local = local
+        self.provider_message = message
+
+
+class QuotaExhausted(ProviderError):
+    """The account's quota, credits or units are used up (OpenAI `insufficient_quota`, a Google daily quota,
+    SEMrush "API UNITS BALANCE IS ZERO", ...). Waiting seconds will not help: never retried, and not a
+    breaker failure (the provider is healthy; our account is not). Carries the provider's own message."""
 
 
 class ProviderResponseError(ProviderError):

@@ -173,6 +173,7 @@ class Gateway:
             rng=self._rng,
             timeout=settings.timeout,
             describe_error=cls.describe_error,
+            classify_error=cls.classify_error,
         )
         return cls(http, settings)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,11 +19,27 @@ from d0_gateway.errors import (
     ProviderError,
     ProviderResponseError,
     ProviderUnavailable,
+    QuotaExhausted,
     RateLimited,
 )
 
 M = TypeVar("M", bound=BaseModel)
 ErrorDescriber = Callable[[httpx.Response], str]
+
+
+class ErrorKind(enum.Enum):
+    """What a provider's error means for us, whatever status code it came with."""
+
+    AUTHENTICATION = "authentication"
+    NOT_FOUND = "not_found"
+    INVALID_REQUEST = "invalid_request"
+    RATE_LIMITED = "rate_limited"
+    QUOTA_EXHAUSTED = "quota_exhausted"
+    UNAVAILABLE = "unavailable"
+
+
+# Reads a provider's error body: the kind it documents for it, or None to go by the HTTP status.
+ErrorClassifier = Callable[[httpx.Response], ErrorKind | None]
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -72,24 +89,71 @@ def parse_model(model: type[M], response: httpx.Response, provider: str, endpoin
     )
 
 
+def kind_for_status(status: int) -> ErrorKind:
+    """The error kind HTTP semantics give a non-2xx status."""
+    if status in (401, 403):
+        return ErrorKind.AUTHENTICATION
+    if status == 404:
+        return ErrorKind.NOT_FOUND
+    if status == 429:
+        return ErrorKind.RATE_LIMITED
+    if status >= 500:
+        return ErrorKind.UNAVAILABLE
+    return ErrorKind.INVALID_REQUEST
+
+
+def build_error(
+    kind: ErrorKind,
+    provider: str,
+    endpoint: str,
+    message: str,
+    *,
+    status: int | None = None,
+    retry_after: float | None = None,
+) -> ProviderError:
+    """The typed error for `kind`, carrying the provider's `message` (and Retry-After where it matters)."""
+    if kind is ErrorKind.RATE_LIMITED:
+        return RateLimited(provider, endpoint, retry_after, status=status, message=message)
+    if kind is ErrorKind.UNAVAILABLE:
+        return ProviderUnavailable(provider, endpoint, message, status=status, retry_after=retry_after)
+    error_type = {
+        ErrorKind.AUTHENTICATION: AuthenticationError,
+        ErrorKind.NOT_FOUND: NotFound,
+        ErrorKind.INVALID_REQUEST: InvalidRequest,
+        ErrorKind.QUOTA_EXHAUSTED: QuotaExhausted,
+    }[kind]
+    return error_type(provider, endpoint, message, status=status)
+
+
 def error_for_status(
-    response: httpx.Response, provider: str, endpoint: str, now: datetime, describe: ErrorDescriber | None = None
+    response: httpx.Response,
+    provider: str,
+    endpoint: str,
+    now: datetime,
+    describe: ErrorDescriber | None = None,
+    classify: ErrorClassifier | None = None,
 ) -> ProviderError | None:
-    """The typed error for a non-2xx response (None for 2xx), with the provider's own message."""
+    """The typed error for a non-2xx response (None for 2xx), with the provider's own message.
+
+    `classify` reads the provider's documented error codes (e.g. OpenAI's `insufficient_quota` on a 429 is
+    QUOTA_EXHAUSTED, not a passing rate limit); without a verdict the HTTP status decides.
+    """
     status = response.status_code
     if 200 <= status < 300:
         return None
     message = _describe(response, describe)
     retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
-    if status in (401, 403):
-        return AuthenticationError(provider, endpoint, message, status=status)
-    if status == 404:
-        return NotFound(provider, endpoint, message, status=status)
-    if status == 429:
-        return RateLimited(provider, endpoint, retry_after, status=status)
-    if status >= 500:
-        return ProviderUnavailable(provider, endpoint, message, status=status, retry_after=retry_after)
-    return InvalidRequest(provider, endpoint, message, status=status)
+    kind = _classify(response, classify) or kind_for_status(status)
+    return build_error(kind, provider, endpoint, message, status=status, retry_after=retry_after)
+
+
+def _classify(response: httpx.Response, classify: ErrorClassifier | None) -> ErrorKind | None:
+    if classify is None:
+        return None
+    try:
+        return classify(response)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None
 
 
 def _describe(response: httpx.Response, describe: ErrorDescriber | None) -> str:

@@ -203,8 +203,7 @@ def _hunter(request: httpx.Request, seed: int) -> httpx.Response:
 def _data_axle(request: httpx.Request, seed: int) -> httpx.Response:
     identifiers = json.loads(request.content)["identifiers"]
     city, state, postal = _pick(_CITIES, seed, 1)
-    document = {
-        "infogroup_id": f"{seed % 10**9:09d}",
+    attributes = {
         "name": identifiers["name"],
         "street": identifiers.get("street", f"{seed % 900 + 100} {_pick(_STREETS, seed, 2)}"),
         "city": identifiers.get("city", city),
@@ -215,6 +214,13 @@ def _data_axle(request: httpx.Request, seed: int) -> httpx.Response:
         "sales_volume": (seed % 5000 + 100) * 1000,
         "primary_sic_code_id": "17110000",
         "location_type": "single_location",
+    }
+    # Data Axle's Match API nests the record's fields under `attributes`.
+    document = {
+        "infogroup_id": f"{seed % 10**9:09d}",
+        "rules": ["name", "address"],
+        "score": 0.9 + (seed % 10) / 100,
+        "attributes": attributes,
     }
     return httpx.Response(200, json={"document": document})
 

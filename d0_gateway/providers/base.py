@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from d0_gateway.client import GatewayClient, ProviderCall
 from d0_gateway.errors import InvalidInput
 from d0_gateway.policies.budget import Priority
+from d0_gateway.responses import ErrorKind
 from d0_gateway.settings import ProviderSettings
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,6 +36,11 @@ class ProviderClient:
     def describe_error(response: httpx.Response) -> str:
         """The provider's own error message in an error response ('' to fall back to the raw body)."""
         return ""
+
+    @staticmethod
+    def classify_error(response: httpx.Response) -> ErrorKind | None:
+        """The kind the provider documents for this error body (None: the HTTP status decides)."""
+        return None
 
     def __init__(self, client: GatewayClient, settings: ProviderSettings) -> None:
         self.client = client

@@ -36,9 +36,11 @@ class BusinessIdentifiers(_Model):
     website: str | None = None
 
 
-class PlaceRecord(_Model):
-    infogroup_id: str = Field(min_length=1)
-    name: str
+class PlaceAttributes(_Model):
+    """The matched place's appended attributes; Data Axle returns only the `fields` asked for (all by
+    default), so each may be absent."""
+
+    name: str | None = None
     street: str | None = None
     city: str | None = None
     state: str | None = None
@@ -49,6 +51,16 @@ class PlaceRecord(_Model):
     sales_volume: int | None = Field(default=None, ge=0)
     primary_sic_code_id: str | None = None
     location_type: str | None = None
+
+
+class PlaceRecord(_Model):
+    """A match: the persistent `infogroup_id`, the rules that matched, the score, and the attributes
+    (nested under `attributes`, as Data Axle's Match API documents)."""
+
+    infogroup_id: str = Field(min_length=1)
+    rules: list[str] = []
+    score: float | None = Field(default=None, ge=0)  # 0.90 in v1's example, "0.93" (a string) in v2's
+    attributes: PlaceAttributes
 
 
 class BusinessMatch(_Model):

@@ -12,17 +12,11 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from d0_gateway.errors import (
-    AuthenticationError,
-    InvalidRequest,
-    NotFound,
-    ProviderResponseError,
-    ProviderUnavailable,
-    RateLimited,
-)
+from d0_gateway.errors import ProviderResponseError
 from d0_gateway.policies.budget import Priority
 from d0_gateway.providers.base import ProviderClient
-from d0_gateway.responses import M, json_body, validate_model
+from d0_gateway.providers.google_api_errors import google_api_error_kind
+from d0_gateway.responses import ErrorKind, M, build_error, json_body, validate_model
 
 FIND_PLACE_PATH = "/maps/api/place/findplacefromtext/json"
 DETAILS_PATH = "/maps/api/place/details/json"
@@ -62,9 +56,10 @@ class Geometry(_Model):
 
 
 class PlaceCandidate(_Model):
-    """One Find Place candidate; fields absent from the request's `fields` list stay None."""
+    """One Find Place candidate; every field is optional, since Google returns only those the request's
+    `fields` list names (its own documentation example asks for no place_id)."""
 
-    place_id: str = Field(min_length=1)
+    place_id: str | None = Field(default=None, min_length=1)
     name: str | None = None
     formatted_address: str | None = None
     geometry: Geometry | None = None
@@ -105,6 +100,20 @@ class PlaceDetailsResponse(_Model):
     html_attributions: list[str] = []
 
 
+# The `status` values Google documents for errors sent with HTTP 200, and what each means here.
+_STATUS_KINDS = {
+    "REQUEST_DENIED": ErrorKind.AUTHENTICATION,
+    "NOT_FOUND": ErrorKind.NOT_FOUND,
+    "INVALID_REQUEST": ErrorKind.INVALID_REQUEST,
+    "OVER_QUERY_LIMIT": ErrorKind.RATE_LIMITED,
+    "OVER_DAILY_LIMIT": ErrorKind.QUOTA_EXHAUSTED,
+    "UNKNOWN_ERROR": ErrorKind.UNAVAILABLE,
+}
+# OVER_QUERY_LIMIT covers both "too many per second" and "quota, credit or billing used up": the
+# error_message tells them apart.
+_QUOTA_WORDS = ("quota", "billing", "credit")
+
+
 def raise_for_places_status(body: object, endpoint: str, status_code: int) -> None:
     """Maps the `status` Google sends with HTTP 200 to a typed error (OK and ZERO_RESULTS pass)."""
     if not isinstance(body, dict):
@@ -112,20 +121,18 @@ def raise_for_places_status(body: object, endpoint: str, status_code: int) -> No
             "google_places", endpoint, "body", f"expected a JSON object, got {type(body).__name__}"
         )
     status = body.get("status")
-    message = body.get("error_message") or f"status {status}"
     if status in ("OK", "ZERO_RESULTS"):
         return
-    if status == "REQUEST_DENIED":
-        raise AuthenticationError("google_places", endpoint, message, status=status_code)
-    if status == "NOT_FOUND":
-        raise NotFound("google_places", endpoint, message, status=status_code)
-    if status == "OVER_QUERY_LIMIT":
-        raise RateLimited("google_places", endpoint, None, status=status_code)
-    if status == "INVALID_REQUEST":
-        raise InvalidRequest("google_places", endpoint, message, status=status_code)
-    if status == "UNKNOWN_ERROR":
-        raise ProviderUnavailable("google_places", endpoint, message, status=status_code)
-    raise ProviderResponseError("google_places", endpoint, "status", f"unknown status {status!r}", status=status_code)
+    if status not in _STATUS_KINDS:
+        raise ProviderResponseError(
+            "google_places", endpoint, "status", f"unknown status {status!r}", status=status_code
+        )
+    message = body.get("error_message") or ""
+    kind = _STATUS_KINDS[status]
+    if kind is ErrorKind.RATE_LIMITED and any(word in message.lower() for word in _QUOTA_WORDS):
+        kind = ErrorKind.QUOTA_EXHAUSTED
+    said = f"{message} ({status})" if message else f"status {status}"
+    raise build_error(kind, "google_places", endpoint, said, status=status_code)
 
 
 class GooglePlacesClient(ProviderClient):
@@ -138,6 +145,11 @@ class GooglePlacesClient(ProviderClient):
         """Google's message from an error body (`error_message`, or the Google API `error.message`)."""
         body = response.json()
         return body.get("error_message") or body["error"]["message"]
+
+    @staticmethod
+    def classify_error(response: httpx.Response) -> ErrorKind | None:
+        """A Google API error body (`error.status`, `error.errors[].reason`) says quota or rate limit."""
+        return google_api_error_kind(response.json())
 
     async def find_place(
         self,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from d0_gateway.errors import InvalidInput
 from d0_gateway.policies.budget import Priority
 from d0_gateway.providers.base import ProviderClient
-from d0_gateway.responses import parse_model
+from d0_gateway.responses import ErrorKind, parse_model
 
 EMAIL_FINDER_PATH = "/v2/email-finder"
 DOMAIN_SEARCH_PATH = "/v2/domain-search"
@@ -100,6 +100,12 @@ class HunterClient(ProviderClient):
     def describe_error(response: httpx.Response) -> str:
         """Hunter's `errors[]`, each as 'id: details'."""
         return "; ".join(f"{e['id']}: {e['details']}" for e in response.json()["errors"])
+
+    @staticmethod
+    def classify_error(response: httpx.Response) -> ErrorKind | None:
+        """Hunter documents 403 as "You have reached the rate limit" and 429 as "You have reached your
+        usage limit" (the plan's monthly credits): the reverse of what the status codes suggest."""
+        return {403: ErrorKind.RATE_LIMITED, 429: ErrorKind.QUOTA_EXHAUSTED}.get(response.status_code)
 
     async def email_finder(
         self,

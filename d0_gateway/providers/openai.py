@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from d0_gateway.errors import InvalidInput
 from d0_gateway.policies.budget import Priority
 from d0_gateway.providers.base import ProviderClient
-from d0_gateway.responses import parse_model
+from d0_gateway.responses import ErrorKind, parse_model
 
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 ROLES = ("system", "developer", "user", "assistant")
@@ -84,7 +84,7 @@ class ChatCompletion(_Model):
     created: int
     model: str
     choices: list[Choice] = Field(min_length=1)
-    usage: Usage
+    usage: Usage | None = None  # optional in OpenAI's published schema (CreateChatCompletionResponse)
     system_fingerprint: str | None = None
 
     @property
@@ -103,6 +103,14 @@ class OpenAIClient(ProviderClient):
         """OpenAI's `error.message` (with its `error.code` when present)."""
         error = response.json()["error"]
         return f"{error['message']} ({error['code']})" if error.get("code") else error["message"]
+
+    @staticmethod
+    def classify_error(response: httpx.Response) -> ErrorKind | None:
+        """`insufficient_quota` (as code or type) is an exhausted quota, whatever status it comes with."""
+        error = response.json()["error"]
+        if "insufficient_quota" in (error.get("code"), error.get("type")):
+            return ErrorKind.QUOTA_EXHAUSTED
+        return None
 
     async def chat(
         self,
@@ -140,12 +148,15 @@ class OpenAIClient(ProviderClient):
         result = await self.client.execute(
             call,
             lambda r: parse_model(ChatCompletion, r, self.name, "chat"),
-            lambda completion: self._usage_cost(completion, price),
+            lambda completion: self._usage_cost(completion, price, call.estimated_cost),
         )
         return result.value
 
-    def _usage_cost(self, completion: ChatCompletion, requested: TokenPrice) -> Decimal:
-        """Priced by the model OpenAI says it used (e.g. a dated snapshot), else by the one requested."""
+    def _usage_cost(self, completion: ChatCompletion, requested: TokenPrice, estimate: Decimal) -> Decimal:
+        """Priced by the model OpenAI says it used (e.g. a dated snapshot), else by the one requested;
+        the pre-call estimate (whole max_tokens) when OpenAI reports no usage."""
+        if completion.usage is None:
+            return estimate
         price = price_for(completion.model, self.prices) if _priced(completion.model, self.prices) else requested
         return price.cost(completion.usage.prompt_tokens, completion.usage.completion_tokens)
 

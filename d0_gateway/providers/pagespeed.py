@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from d0_gateway.errors import InvalidInput
 from d0_gateway.policies.budget import Priority
 from d0_gateway.providers.base import ProviderClient
-from d0_gateway.responses import parse_model
+from d0_gateway.providers.google_api_errors import google_api_error_kind
+from d0_gateway.responses import ErrorKind, parse_model
 
 RUN_PAGESPEED_PATH = "/pagespeedonline/v5/runPagespeed"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -25,15 +26,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
 
+# Google's discovery document marks no field required; we require what a result is useless without
+# (the categories and their ids) and accept the omission of the rest.
 class LighthouseCategory(_Model):
     id: str
-    title: str
-    score: float | None = Field(ge=0, le=1)
+    title: str | None = None
+    score: float | None = Field(default=None, ge=0, le=1)
 
 
 class LighthouseAudit(_Model):
     id: str
-    title: str
+    title: str | None = None
     score: float | None = Field(default=None, ge=0, le=1)
     numeric_value: float | None = Field(default=None, alias="numericValue")
     display_value: str | None = Field(default=None, alias="displayValue")
@@ -41,9 +44,9 @@ class LighthouseAudit(_Model):
 
 class LighthouseResult(_Model):
     requested_url: str = Field(alias="requestedUrl")
-    final_url: str = Field(alias="finalUrl")
-    lighthouse_version: str = Field(alias="lighthouseVersion")
-    fetch_time: str = Field(alias="fetchTime")
+    final_url: str | None = Field(default=None, alias="finalUrl")
+    lighthouse_version: str | None = Field(default=None, alias="lighthouseVersion")
+    fetch_time: str | None = Field(default=None, alias="fetchTime")
     categories: dict[str, LighthouseCategory]
     audits: dict[str, LighthouseAudit] = {}
 
@@ -72,6 +75,11 @@ class PageSpeedClient(ProviderClient):
     def describe_error(response: httpx.Response) -> str:
         """The Google API error message (`error.message`)."""
         return response.json()["error"]["message"]
+
+    @staticmethod
+    def classify_error(response: httpx.Response) -> ErrorKind | None:
+        """A used-up daily quota (RESOURCE_EXHAUSTED "per day") is not a passing rate limit."""
+        return google_api_error_kind(response.json())
 
     async def run(
         self,

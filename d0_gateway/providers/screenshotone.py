@@ -17,8 +17,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from d0_gateway.errors import ProviderResponseError
 from d0_gateway.policies.budget import Priority
 from d0_gateway.providers.base import ProviderClient, validated_input
+from d0_gateway.responses import ErrorKind
 
 TAKE_PATH = "/take"
+# ScreenshotOne answers most errors with HTTP 400; its `error_code` says what they mean.
+# Docs: https://screenshotone.com/docs/errors/
+ERROR_CODE_KINDS = {
+    "access_key_required": ErrorKind.AUTHENTICATION,
+    "access_key_invalid": ErrorKind.AUTHENTICATION,
+    "signature_is_required": ErrorKind.AUTHENTICATION,
+    "signature_is_not_valid": ErrorKind.AUTHENTICATION,
+    "screenshots_limit_reached": ErrorKind.QUOTA_EXHAUSTED,
+    "concurrency_limit_reached": ErrorKind.RATE_LIMITED,
+    "internal_application_error": ErrorKind.UNAVAILABLE,
+}
 ImageFormat = Literal["png", "jpeg", "webp"]
 
 
@@ -70,6 +82,11 @@ class ScreenshotOneClient(ProviderClient):
         """ScreenshotOne's `error_message` with its `error_code`."""
         body = response.json()
         return f"{body['error_message']} ({body['error_code']})"
+
+    @staticmethod
+    def classify_error(response: httpx.Response) -> ErrorKind | None:
+        """The kind ScreenshotOne's `error_code` documents (None for request errors: the status decides)."""
+        return ERROR_CODE_KINDS.get(response.json()["error_code"])
 
     @staticmethod
     def options(**fields: Any) -> ScreenshotOptions:

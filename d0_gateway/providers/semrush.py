@@ -11,10 +11,10 @@ import re
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from d0_gateway.errors import AuthenticationError, InvalidInput, InvalidRequest, NotFound, ProviderResponseError
+from d0_gateway.errors import InvalidInput, NotFound, ProviderResponseError
 from d0_gateway.policies.budget import Priority
 from d0_gateway.providers.base import ProviderClient
-from d0_gateway.responses import validate_model
+from d0_gateway.responses import ErrorKind, build_error, validate_model
 
 DOMAIN_OVERVIEW_PATH = "/"
 EXPORT_COLUMNS = ("Db", "Dn", "Rk", "Or", "Ot", "Oc", "Ad", "At", "Ac")
@@ -32,8 +32,10 @@ COLUMN_TITLES = (
 )
 _ERROR = re.compile(r"^ERROR (\d+) :: (.*)$")
 NOT_FOUND_CODES = frozenset({50})
-# Wrong key, blocked key, no API units left, API disabled for the account.
-AUTH_CODES = frozenset({120, 121, 122, 130, 131, 132, 133, 134, 135})
+# Wrong key-ID pair, wrong hash or key format, API disabled or blocked for the account.
+AUTH_CODES = frozenset({70, 120, 121, 122, 130, 131, 133, 134, 135})
+# "API UNITS BALANCE IS ZERO": the account's units are spent (developer.semrush.com/api/basics/api-units-balance).
+QUOTA_CODES = frozenset({132})
 
 
 class DomainOverview(BaseModel):
@@ -52,17 +54,24 @@ class DomainOverview(BaseModel):
     adwords_cost: float = Field(alias="Adwords Cost", ge=0)
 
 
+def semrush_error_kind(code: int) -> ErrorKind:
+    """What SEMrush's numbered ERROR means: no data, bad key, units spent, or a bad request."""
+    if code in NOT_FOUND_CODES:
+        return ErrorKind.NOT_FOUND
+    if code in QUOTA_CODES:
+        return ErrorKind.QUOTA_EXHAUSTED
+    if code in AUTH_CODES:
+        return ErrorKind.AUTHENTICATION
+    return ErrorKind.INVALID_REQUEST
+
+
 def parse_semicolon_table(text: str, endpoint: str) -> list[dict[str, str]]:
     """Rows of SEMrush's `Header;Header\\r\\nvalue;value` text, or a typed error for an ERROR body."""
     text = text.strip()
     error = _ERROR.match(text)
     if error:
         code, message = int(error.group(1)), error.group(2).strip()
-        if code in NOT_FOUND_CODES:
-            raise NotFound("semrush", endpoint, f"{message} (ERROR {code})")
-        if code in AUTH_CODES:
-            raise AuthenticationError("semrush", endpoint, f"{message} (ERROR {code})")
-        raise InvalidRequest("semrush", endpoint, f"{message} (ERROR {code})")
+        raise build_error(semrush_error_kind(code), "semrush", endpoint, f"{message} (ERROR {code})")
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
         raise ProviderResponseError(
@@ -89,6 +98,14 @@ class SemrushClient(ProviderClient):
     def describe_error(response: httpx.Response) -> str:
         return response.text.strip()
 
+    @staticmethod
+    def classify_error(response: httpx.Response) -> ErrorKind | None:
+        """An "ERROR <code> :: <MESSAGE>" body sent with an HTTP error status means what its code says
+        (a plain bad request leaves the status to decide, so a 5xx stays retryable)."""
+        error = _ERROR.match(response.text.strip())
+        kind = semrush_error_kind(int(error.group(1))) if error else None
+        return None if kind is ErrorKind.INVALID_REQUEST else kind
+
     async def domain_overview(
         self, domain: str, *, database: str = "us", campaign_id: str | None = None, priority: Priority = Priority.NORMAL
     ) -> DomainOverview:
@@ -108,9 +125,14 @@ class SemrushClient(ProviderClient):
         call = self._call(
             "domain_overview", "GET", DOMAIN_OVERVIEW_PATH, params=params, campaign_id=campaign_id, priority=priority
         )
-        result = await self.client.execute(call, self._parse)
+        result = await self.client.execute(call, lambda r: self._parse(r, database))
         return result.value
 
-    def _parse(self, response: httpx.Response) -> DomainOverview:
+    def _parse(self, response: httpx.Response, database: str) -> DomainOverview:
+        """The requested database's row (domain_ranks answers one line per database)."""
         rows = parse_semicolon_table(response.text, "domain_overview")
-        return validate_model(DomainOverview, rows[0], self.name, "domain_overview", status=response.status_code)
+        row = next((r for r in rows if r.get("Database") == database), None)
+        if row is None:
+            listed = ", ".join(r.get("Database", "?") for r in rows)
+            raise NotFound(self.name, "domain_overview", f"no line for database {database!r} (got {listed})")
+        return validate_model(DomainOverview, row, self.name, "domain_overview", status=response.status_code)

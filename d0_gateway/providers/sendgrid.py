@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from d0_gateway.errors import ProviderResponseError
 from d0_gateway.policies.budget import Priority
 from d0_gateway.providers.base import ProviderClient, validated_input
+from d0_gateway.responses import ErrorKind
 
 MAIL_SEND_PATH = "/v3/mail/send"
 
@@ -82,9 +83,20 @@ class SendGridClient(ProviderClient):
 
     @staticmethod
     def describe_error(response: httpx.Response) -> str:
-        """SendGrid's `errors[]`, each as 'field: message'."""
+        """SendGrid's `errors[]`, each as 'field: message' (its spec's examples send the string "null" for
+        no field)."""
         errors = response.json()["errors"]
-        return "; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in errors)
+        return "; ".join(
+            f"{e['field']}: {e['message']}" if e.get("field") not in (None, "", "null") else e["message"]
+            for e in errors
+        )
+
+    @staticmethod
+    def classify_error(response: httpx.Response) -> ErrorKind | None:
+        """SendGrid answers a spent plan (its daily or monthly email credits) with 401 "Maximum credits
+        exceeded": an exhausted quota, not bad credentials."""
+        messages = (str(e.get("message", "")) for e in response.json()["errors"])
+        return ErrorKind.QUOTA_EXHAUSTED if any("maximum credits exceeded" in m.lower() for m in messages) else None
 
     @staticmethod
     def message(**fields: Any) -> MailMessage:

@@ -17,7 +17,7 @@ ACME = BusinessIdentifiers(name="Acme Plumbing", street="100 Main St", city="Aus
 async def test_match_returns_the_record_and_posts_identifiers_with_the_token(gateway, data_axle_mock):
     route = data_axle_mock.business_match(name="Acme Plumbing LLC", employee_count=12)
     match = await gateway.data_axle.business_match(ACME)
-    assert (match.document.name, match.document.employee_count) == ("Acme Plumbing LLC", 12)
+    assert (match.document.attributes.name, match.document.attributes.employee_count) == ("Acme Plumbing LLC", 12)
     request = route.calls.last.request
     assert request.headers["X-AuthToken"] == "test-key"
     assert json.loads(request.content) == {"identifiers": ACME.model_dump(exclude_none=True)}

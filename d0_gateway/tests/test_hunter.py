@@ -2,7 +2,15 @@ import httpx
 import pytest
 from hypothesis import given, settings
 
-from d0_gateway import AuthenticationError, InvalidInput, InvalidRequest, NotFound, ProviderResponseError, RateLimited
+from d0_gateway import (
+    AuthenticationError,
+    InvalidInput,
+    InvalidRequest,
+    NotFound,
+    ProviderResponseError,
+    QuotaExhausted,
+    RateLimited,
+)
 from d0_gateway.providers.hunter import EmailFinderResponse
 from testing.mocks.strategies import hunter_email_finder_bodies
 
@@ -104,3 +112,10 @@ async def test_paging_out_of_range_is_rejected(gateway, limit, offset):
 def test_every_valid_email_finder_body_parses_found_or_not(body):
     data = EmailFinderResponse.model_validate(body).data
     assert (data.email is None) == (body["data"]["email"] is None)
+
+
+async def test_spent_monthly_usage_is_quota_exhausted_and_sent_once_when_hunter_answers_429(gateway, hunter_mock):
+    route = hunter_mock.usage_limit_reached("GET", hunter_mock.EMAIL_FINDER)
+    with pytest.raises(QuotaExhausted, match="You have reached your usage limit") as caught:
+        await gateway.hunter.email_finder("acme.com", "Ada", "Lovelace")
+    assert (caught.value.status, route.call_count) == (429, 1)

@@ -1,10 +1,18 @@
 import json
+from decimal import Decimal
 
 import httpx
 import pytest
 from hypothesis import given, settings
 
-from d0_gateway import AuthenticationError, ChatCompletion, InvalidInput, Outcome, ProviderResponseError, RateLimited
+from d0_gateway import (
+    AuthenticationError,
+    ChatCompletion,
+    InvalidInput,
+    Outcome,
+    QuotaExhausted,
+    RateLimited,
+)
 from d0_gateway.providers.openai import MODEL_PRICES, price_for
 from testing.mocks.strategies import chat_completion_bodies
 
@@ -63,12 +71,24 @@ async def test_rate_limit_carries_retry_after(gateway, openai_mock):
     assert caught.value.retry_after == 20
 
 
-async def test_missing_usage_names_the_field(gateway, openai_mock):
+async def test_completion_without_usage_is_billed_at_the_pre_call_estimate_when_openai_omits_it(gateway, openai_mock):
     body = openai_mock.completion_body()
-    del body["usage"]
+    del body["usage"]  # optional in OpenAI's published CreateChatCompletionResponse
     openai_mock.respond("POST", openai_mock.CHAT, body)
-    with pytest.raises(ProviderResponseError, match="openai chat .*field 'usage'"):
+    completion = await gateway.openai.chat(USER, max_tokens=1000, campaign_id="c-usage")
+    assert completion.usage is None
+    # gpt-4o-mini: 1000 output tokens at $0.60/M plus the prompt estimate (54 characters -> 14 tokens at
+    # $0.15/M), kept in whole micro-dollars by the ledger.
+    assert gateway.ledger.total(campaign_id="c-usage") == Decimal("0.000602")
+
+
+async def test_insufficient_quota_is_quota_exhausted_with_openais_message_and_not_retried_when_429(
+    gateway, openai_mock
+):
+    route = openai_mock.insufficient_quota()
+    with pytest.raises(QuotaExhausted, match=r"You exceeded your current quota.*\(insufficient_quota\)") as caught:
         await gateway.openai.chat(USER)
+    assert (caught.value.status, route.call_count) == (429, 1)
     assert gateway.ledger.entries()[-1].outcome is Outcome.FAILED
 
 

@@ -4,7 +4,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from d0_gateway import AuthenticationError, InvalidInput, InvalidRequest, ProviderResponseError, RateLimited
+from d0_gateway import (
+    AuthenticationError,
+    InvalidInput,
+    InvalidRequest,
+    ProviderResponseError,
+    QuotaExhausted,
+    RateLimited,
+)
 from testing.mocks import png_bytes
 
 
@@ -77,3 +84,12 @@ async def test_concurrency_limit_is_rate_limited(gateway, screenshotone_mock):
 def test_invalid_options_are_rejected_naming_the_option(gateway, overrides, field):
     with pytest.raises(InvalidInput, match=f"screenshotone options: {field}"):
         gateway.screenshotone.options(**{"url": "https://acme.example/", **overrides})
+
+
+async def test_monthly_screenshot_limit_is_quota_exhausted_although_screenshotone_answers_400(
+    gateway, screenshotone_mock
+):
+    route = screenshotone_mock.error_code("screenshots_limit_reached")
+    with pytest.raises(QuotaExhausted, match=r"monthly screenshot limit.*\(screenshots_limit_reached\)"):
+        await gateway.screenshotone.capture(gateway.screenshotone.options(url="https://example.com/"))
+    assert route.call_count == 1

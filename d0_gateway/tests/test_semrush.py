@@ -9,6 +9,7 @@ from d0_gateway import (
     NotFound,
     ProviderResponseError,
     ProviderUnavailable,
+    QuotaExhausted,
 )
 from d0_gateway.providers.semrush import parse_semicolon_table
 from testing.mocks import SemrushMock
@@ -40,11 +41,17 @@ async def test_nothing_found_is_not_found(gateway, semrush_mock):
         await gateway.semrush.domain_overview("unknown-domain.com")
 
 
-@pytest.mark.parametrize("code, message", [(120, "WRONG KEY - ID PAIR"), (132, "API UNITS BALANCE IS ZERO")])
-async def test_key_and_unit_errors_are_authentication_errors(gateway, semrush_mock, code, message):
-    semrush_mock.api_error(code, message)
-    with pytest.raises(AuthenticationError, match=message):
+async def test_wrong_key_is_an_authentication_error(gateway, semrush_mock):
+    semrush_mock.api_error(120, "WRONG KEY - ID PAIR")
+    with pytest.raises(AuthenticationError, match=r"WRONG KEY - ID PAIR \(ERROR 120\)"):
         await gateway.semrush.domain_overview("acme.com")
+
+
+async def test_zero_unit_balance_is_quota_exhausted_and_not_retried(gateway, semrush_mock):
+    route = semrush_mock.api_error(132, "API UNITS BALANCE IS ZERO")
+    with pytest.raises(QuotaExhausted, match=r"API UNITS BALANCE IS ZERO \(ERROR 132\)"):
+        await gateway.semrush.domain_overview("acme.com")
+    assert route.call_count == 1
 
 
 async def test_other_api_errors_are_invalid_requests(gateway, semrush_mock):

@@ -2,7 +2,14 @@ import json
 
 import pytest
 
-from d0_gateway import AuthenticationError, InvalidInput, InvalidRequest, ProviderResponseError, ProviderUnavailable
+from d0_gateway import (
+    AuthenticationError,
+    InvalidInput,
+    InvalidRequest,
+    ProviderResponseError,
+    ProviderUnavailable,
+    QuotaExhausted,
+)
 
 
 def message(gateway, **overrides):
@@ -90,3 +97,13 @@ async def test_accepted_without_a_message_id_names_the_header(gateway, sendgrid_
 def test_invalid_message_is_rejected_naming_the_field(gateway, overrides, field):
     with pytest.raises(InvalidInput, match=f"sendgrid message: .*{field}"):
         message(gateway, **overrides)
+
+
+async def test_maximum_credits_exceeded_is_quota_exhausted_not_an_authentication_error(gateway, sendgrid_mock):
+    sendgrid_mock.credits_exceeded()
+    message = gateway.sendgrid.message(
+        to=[{"email": "owner@example.com"}], sender={"email": "hi@example.com"}, subject="Hi", text="Hello"
+    )
+    with pytest.raises(QuotaExhausted, match="Maximum credits exceeded") as caught:
+        await gateway.sendgrid.send(message)
+    assert caught.value.status == 401

@@ -14,11 +14,10 @@ class DataAxleMock(ProviderMock):
     base_url = "https://api.data-axle.com"
     MATCH = "/v1/places/match"
 
-    def place_document(self, **overrides: Any) -> dict[str, Any]:
-        """A places record with the attributes LeadFactory reads."""
+    def place_attributes(self, **overrides: Any) -> dict[str, Any]:
+        """A place's attributes, as Data Axle appends them to a match (the fields LeadFactory reads)."""
         fake = self.fake
         body = {
-            "infogroup_id": fake.numerify("#########"),
             "name": fake.company(),
             "street": fake.street_address(),
             "city": fake.city(),
@@ -35,6 +34,17 @@ class DataAxleMock(ProviderMock):
         }
         body.update(overrides)
         return body
+
+    def place_document(self, **overrides: Any) -> dict[str, Any]:
+        """A match document: infogroup_id, the rules that matched, the score, and the nested attributes
+        (`overrides` replace attributes)."""
+        fake = self.fake
+        return {
+            "infogroup_id": fake.numerify("#########"),
+            "rules": fake.random_element([["name", "address"], ["name", "phone"], ["address"]]),
+            "score": round(fake.pyfloat(min_value=0.85, max_value=1), 2),
+            "attributes": self.place_attributes(**overrides),
+        }
 
     def match_body(self, *, matched: bool = True, **overrides: Any) -> dict[str, Any]:
         return {"document": self.place_document(**overrides) if matched else None}

@@ -66,14 +66,15 @@ class GooglePlacesMock(ProviderMock):
     def place_details(self, **overrides: Any) -> respx.Route:
         return self.respond("GET", self.DETAILS, self.details_body(**overrides))
 
+    def status_body(self, status: str, *, details: bool = False) -> dict[str, Any]:
+        """A Find Place (or, with details=True, Place Details) body carrying an error `status`."""
+        body: dict[str, Any] = {"html_attributions": []} if details else {"candidates": []}
+        body.update(error_message=f"{status.replace('_', ' ').capitalize()} (mocked)", status=status)
+        return body
+
     def status_error(self, path: str, status: str) -> respx.Route:
         """HTTP 200 carrying an error `status` (one of ERROR_STATUSES) and Google's error_message."""
-        body = {
-            "candidates": [],
-            "error_message": f"{status.replace('_', ' ').capitalize()} (mocked)",
-            "status": status,
-        }
-        return self.respond("GET", path, body)
+        return self.respond("GET", path, self.status_body(status, details=path == self.DETAILS))
 
     def error_body(self, status: int) -> Any:
         return {

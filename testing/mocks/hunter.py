@@ -95,11 +95,21 @@ class HunterMock(ProviderMock):
         return self.respond("GET", self.DOMAIN_SEARCH, self.domain_search_body(domain, count))
 
     def error_body(self, status: int) -> Any:
+        """Hunter's `errors[]`; 403 is its rate limit and 429 its spent monthly usage, as it documents."""
         kinds = {
             400: ("wrong_params", "You are missing the domain parameter"),
             401: ("authentication_failed", "No user found for the API key supplied"),
+            403: ("too_many_requests", "You have reached the rate limit"),
             404: ("not_found", "The requested resource was not found"),
-            429: ("too_many_requests", "You have reached the rate limit"),
+            429: ("too_many_requests", "You have reached your usage limit. Upgrade your plan if necessary."),
         }
         error_id, details = kinds.get(status, ("unknown_error", "Something went wrong on our side"))
         return {"errors": [{"id": error_id, "code": status, "details": details}]}
+
+    def rate_limited(self, method: str, path: str, retry_after: float = 1) -> respx.Route:
+        """Hunter's rate limit is a 403 (its 429 means the monthly usage is spent)."""
+        return self.error(method, path, 403, headers={"Retry-After": f"{retry_after:g}"})
+
+    def usage_limit_reached(self, method: str, path: str) -> respx.Route:
+        """429: the plan's monthly searches are spent."""
+        return self.error(method, path, 429)

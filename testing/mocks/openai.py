@@ -76,3 +76,18 @@ class OpenAIMock(ProviderMock):
             status, ("server_error", None, "The server had an error while processing your request.")
         )
         return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+    def insufficient_quota_body(self) -> dict[str, Any]:
+        """OpenAI's 429 body when the account's credit is spent (its documented `insufficient_quota`)."""
+        return {
+            "error": {
+                "message": "You exceeded your current quota, please check your plan and billing details.",
+                "type": "insufficient_quota",
+                "param": None,
+                "code": "insufficient_quota",
+            }
+        }
+
+    def insufficient_quota(self) -> respx.Route:
+        """429 insufficient_quota: the account's credit is spent."""
+        return self.error("POST", self.CHAT, 429, self.insufficient_quota_body())

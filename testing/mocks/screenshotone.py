@@ -34,17 +34,42 @@ class ScreenshotOneMock(ProviderMock):
             return_value=httpx.Response(200, content=body, headers={"Content-Type": content_type})
         )
 
+    # ScreenshotOne answers most errors with HTTP 400 and says which in `error_code`.
+    _STATUS_CODES = {
+        400: "request_not_valid",
+        401: "access_key_invalid",
+        403: "signature_is_not_valid",
+        429: "concurrency_limit_reached",
+    }
+    _MESSAGES = {
+        "request_not_valid": "The request parameters are not valid.",
+        "access_key_invalid": "The access key is invalid",
+        "signature_is_not_valid": "The signature is not valid",
+        "concurrency_limit_reached": "You reached the request concurrency limit, retry after a while.",
+        "screenshots_limit_reached": "You reached the monthly screenshot limit.",
+        "internal_application_error": "The API failed to serve your request.",
+    }
+
+    def error_code_body(self, code: str) -> dict[str, Any]:
+        """ScreenshotOne's error JSON for `error_code` `code`."""
+        return {"is_successful": False, "error_code": code, "error_message": self._MESSAGES[code]}
+
     def error_body(self, status: int) -> Any:
-        codes = {
-            400: ("request_not_valid", "The request is not valid: url is required"),
-            401: ("access_key_invalid", "The access key is invalid"),
-            403: ("signature_is_not_valid", "The signature is not valid"),
-            429: ("concurrency_limit_reached", "The concurrency limit is reached"),
-        }
-        code, message = codes.get(status, ("internal_application_error", "An internal error occurred"))
-        return {
-            "is_successful": False,
-            "error_code": code,
-            "error_message": message,
-            "documentation_url": "https://screenshotone.com/docs/errors/",
-        }
+        return self.error_code_body(self._STATUS_CODES.get(status, "internal_application_error"))
+
+    def error_code(self, code: str, status: int = 400) -> respx.Route:
+        """ScreenshotOne's documented answer for `code` (HTTP 400 for all but internal errors)."""
+        return self.error("GET", self.TAKE, status, self.error_code_body(code))
+
+    def unauthorized(self, method: str, path: str) -> respx.Route:
+        return self.error(method, path, 400, self.error_code_body("access_key_invalid"))
+
+    def rate_limited(self, method: str, path: str, retry_after: float = 1) -> respx.Route:
+        """400 concurrency_limit_reached, ScreenshotOne's "slow down"."""
+        return self.error(
+            method,
+            path,
+            400,
+            self.error_code_body("concurrency_limit_reached"),
+            headers={"Retry-After": f"{retry_after:g}"},
+        )

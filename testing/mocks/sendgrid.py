@@ -28,24 +28,13 @@ class SendGridMock(ProviderMock):
         return self.route("POST", self.MAIL_SEND).mock(return_value=httpx.Response(202))
 
     def error_body(self, status: int) -> Any:
+        """SendGrid's ErrorResponse (`errors[]` of message and field), as its OpenAPI document shows it."""
         if status == 400:
-            return {
-                "errors": [
-                    {
-                        "message": "The from email does not contain a valid address.",
-                        "field": "from.email",
-                        "help": "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.from",
-                    }
-                ]
-            }
+            return {"errors": [{"message": "The from email does not contain a valid address.", "field": "from.email"}]}
         if status in (401, 403):
-            return {
-                "errors": [
-                    {
-                        "message": "The provided authorization grant is invalid, expired, or revoked",
-                        "field": None,
-                        "help": None,
-                    }
-                ]
-            }
-        return {"errors": [{"message": httpx.codes.get_reason_phrase(status), "field": None, "help": None}]}
+            return {"errors": [{"message": "The provided authorization grant is invalid, expired, or revoked"}]}
+        return {"errors": [{"message": httpx.codes.get_reason_phrase(status).lower()}]}
+
+    def credits_exceeded(self) -> respx.Route:
+        """401 "Maximum credits exceeded": the plan's email credits are spent."""
+        return self.error("POST", self.MAIL_SEND, 401, {"errors": [{"message": "Maximum credits exceeded"}]})

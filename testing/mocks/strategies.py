@@ -20,8 +20,10 @@ def _ids(prefix: str, size: int = 24) -> st.SearchStrategy[str]:
 
 
 def place_candidates() -> st.SearchStrategy[dict[str, Any]]:
-    """Find Place candidates: a place_id always, optional fields present or absent, values at their bounds."""
+    """Find Place candidates: every field present or absent (Google returns only the `fields` asked for,
+    place_id included), values at their bounds."""
     optional = {
+        "place_id": _ids("ChIJ", 23),
         "name": _text,
         "formatted_address": _text,
         "geometry": st.fixed_dictionaries(
@@ -32,7 +34,7 @@ def place_candidates() -> st.SearchStrategy[dict[str, Any]]:
         "user_ratings_total": st.integers(0, 10**7),
         "types": st.lists(st.sampled_from(["establishment", "point_of_interest", "store", "food"]), max_size=4),
     }
-    return st.fixed_dictionaries({"place_id": _ids("ChIJ", 23)}, optional=optional)
+    return st.fixed_dictionaries({}, optional=optional)
 
 
 def find_place_bodies() -> st.SearchStrategy[dict[str, Any]]:
@@ -57,6 +59,7 @@ def chat_completion_bodies(
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": content, "refusal": None},
+                    "logprobs": None,
                     "finish_reason": finish,
                 }
             ],
@@ -84,7 +87,8 @@ def checkout_session_bodies() -> st.SearchStrategy[dict[str, Any]]:
             "payment_status": st.sampled_from(["paid", "unpaid", "no_payment_required"]),
             "mode": st.sampled_from(["payment", "subscription", "setup"]),
             "amount_total": st.none() | st.integers(0, 10**8),
-            "currency": st.sampled_from(["usd", "eur"]),
+            "currency": st.sampled_from(["usd", "eur"]) | st.none(),
+            "customer_email": st.none() | st.builds(lambda local, domain: f"{local}@{domain}", _labels, _domains),
             "metadata": st.dictionaries(_labels, _text, max_size=2),
             "created": st.integers(1_500_000_000, 2_000_000_000),
             "expires_at": st.integers(1_500_000_000, 2_000_000_000),
@@ -100,9 +104,12 @@ def webhook_events() -> st.SearchStrategy[bytes]:
             {
                 "id": event_id,
                 "object": "event",
+                "api_version": "2024-06-20",
                 "type": event_type,
                 "created": created,
                 "livemode": False,
+                "pending_webhooks": 1,
+                "request": {"id": None, "idempotency_key": None},
                 "data": {"object": session},
             }
         ).encode(),
@@ -125,6 +132,34 @@ def hunter_email_finder_bodies() -> st.SearchStrategy[dict[str, Any]]:
     )
     missing = st.fixed_dictionaries({"email": st.none(), "score": st.none(), "domain": st.just("example.com")})
     return (found | missing).map(lambda data: {"data": data, "meta": {"params": {}}})
+
+
+def data_axle_match_bodies() -> st.SearchStrategy[dict[str, Any]]:
+    """Match API answers: no match (null document), or a document whose attributes, nested under
+    `attributes`, are each present or absent; the score a number (v1) or a numeric string (v2)."""
+    attributes = st.fixed_dictionaries(
+        {},
+        optional={
+            "name": _text,
+            "street": _text,
+            "city": _text,
+            "state": st.sampled_from(["TX", "WA", "SC"]),
+            "postal_code": st.from_regex(r"\A[0-9]{5}(-[0-9]{4})?\Z"),
+            "phone": st.none() | st.from_regex(r"\A[0-9]{10}\Z"),
+            "employee_count": st.none() | st.integers(0, 10**6),
+            "sales_volume": st.none() | st.integers(0, 10**12),
+        },
+    )
+    score = st.floats(0.5, 1.0) | st.floats(0.5, 1.0).map(lambda value: f"{value:.2f}")
+    document = st.fixed_dictionaries(
+        {
+            "infogroup_id": st.from_regex(r"\A[0-9]{9}\Z"),
+            "rules": st.lists(st.sampled_from(["name", "address", "phone"]), unique=True, max_size=3),
+            "score": score,
+            "attributes": attributes,
+        }
+    )
+    return st.fixed_dictionaries({"document": st.none() | document})
 
 
 def semrush_overview_values() -> st.SearchStrategy[dict[str, Any]]:

@@ -60,6 +60,7 @@ class StripeMock(ProviderMock):
             "created": int(fake.unix_time(start_datetime="-1d")),
             "livemode": False,
             "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
             "type": event_type,
             "data": {"object": self.checkout_session_body(status="complete", payment_status="paid", **session)},
         }
