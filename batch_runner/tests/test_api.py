@@ -102,10 +102,10 @@ async def test_batch_over_budget_is_refused_with_402_until_approved(client, prov
     assert (await client.post("/batches/b1/start")).status_code == 202
 
 
-async def test_approval_below_the_estimate_is_rejected(client):
+async def test_approval_below_the_estimate_conflicts_with_the_batch_and_is_not_recorded(client):
     await client.post("/batches", json=_body(4, "low", budget="0.05"))
     response = await client.post("/batches/b1/approve", json={"max_cost_usd": "0.10"})
-    assert response.status_code == 422
+    assert (response.status_code, response.json()["error"]) == (409, "ApprovalTooLowError")
     assert (await client.get("/batches/b1")).json()["approved_cost_usd"] is None
 
 
@@ -191,4 +191,4 @@ async def test_invalid_budget_is_rejected_by_schema(client):
 async def test_invalid_batch_id_is_rejected_with_the_reason(client):
     response = await client.post("/batches", json=_body(1, "bad-id", batch_id="has space"))
     assert response.status_code == 422
-    assert response.json()["error"] == "InvalidBatchError"
+    assert response.json()["detail"][0]["loc"] == ["body", "batch_id"]

@@ -30,7 +30,7 @@ def test_domain_and_email_are_normalized_when_written_loosely():
     text = leads_csv(
         [{"lead_id": "L1", "business_name": "Acme", "domain": "https://WWW.Acme.com/", "email": "Bob@ACME.com"}]
     )
-    assert parse_leads_csv(text) == [Lead("L1", "Acme", "www.acme.com", "bob@acme.com")]
+    assert parse_leads_csv(text) == [Lead("L1", "Acme", "acme.com", "bob@acme.com")]
 
 
 def test_extra_columns_are_ignored_when_required_ones_are_present():
@@ -76,7 +76,7 @@ def test_invalid_email_is_rejected_with_its_line(email):
 
 
 @pytest.mark.parametrize(
-    "domain", ["acme", "acme..com", "-acme.com", "acme.com/path", "acme.c0m", "acme.com:8080", "a_b.com"]
+    "domain", ["acme", "acme..com", "-acme.com", "acme.123", "https://", "192.168.0.1", "a_b.com"]
 )
 def test_invalid_domain_is_rejected_with_its_line(domain):
     lead = make_leads(1, seed="domains")[0]
