@@ -18,6 +18,7 @@ from lead_explorer.errors import (
     DuplicateLeadError,
     EnrichmentTaskNotFoundError,
     EnrichmentTransitionError,
+    LeadIdentityError,
     LeadNotFoundError,
     LeadValidationError,
     WriteConflictError,
@@ -248,6 +249,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         loc = _FIELD_LOCATIONS.get(error.field, ("body", error.field))
         detail = [edge.validation_item(loc, f"{error.field}: {error.reason}")]  # the value is never echoed
         return JSONResponse(status_code=422, content={"detail": detail})
+
+    @app.exception_handler(LeadIdentityError)
+    async def _identity(_request: Request, error: LeadIdentityError) -> JSONResponse:
+        content = {"detail": f"{error.field}: {error.reason}", "field": error.field, "existing_id": None}
+        return JSONResponse(status_code=409, content=content)
 
     @app.exception_handler(DuplicateLeadError)
     async def _duplicate(_request: Request, error: DuplicateLeadError) -> JSONResponse:

@@ -18,6 +18,7 @@ from lead_explorer.errors import (
     DuplicateLeadError,
     EnrichmentTaskNotFoundError,
     EnrichmentTransitionError,
+    LeadIdentityError,
     LeadNotFoundError,
     LeadValidationError,
     WriteConflictError,
@@ -145,7 +146,9 @@ class LeadRepository:
         def update(session: Session) -> LeadRecord:
             row = self._live_row(session, lead_id)
             before = LeadRecord.from_row(row)
-            _require_identity({name: values.get(name, getattr(row, name)) for name in _UNIQUE_FIELDS})
+            remaining = {name: values.get(name, getattr(row, name)) for name in _UNIQUE_FIELDS}
+            if remaining.get("email") is None and remaining.get("domain") is None:
+                raise LeadIdentityError(lead_id)
             self._check_unique(session, values, exclude_id=lead_id)
             changed = {name: value for name, value in values.items() if getattr(row, name) != value}
             if not changed:

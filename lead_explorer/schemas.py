@@ -209,8 +209,9 @@ class ErrorOut(BaseModel):
 
 
 class DuplicateOut(BaseModel):
-    """409 body when a unique field's value already belongs to another lead."""
+    """409 body when a unique field's value already belongs to another lead (`existing_id`), or when a change
+    would leave the lead with neither email nor domain (`existing_id` null)."""
 
     detail: str
     field: str
-    existing_id: str
+    existing_id: str | None
