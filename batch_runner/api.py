@@ -1,6 +1,6 @@
-"""HTTP API (FastAPI) over a BatchRunner: preview, create, approve, start, list, status, cancel, results, progress (SSE).
+"""HTTP API (FastAPI) over a BatchRunner: preview, create, approve, start, list, status, cancel, results, SSE.
 
-    app = create_app(runner)   # serve with uvicorn (`bazel run //batch_runner:server`); routes are under /batches
+    app = create_app(runner)   # `bazel run //batch_runner:server` serves it; routes are under /batches
 
 Errors are JSON `{"error": <type>, "detail": <message>}` with 404 (unknown batch), 409 (conflict, not
 running, an approval below the estimate) or 402 (over budget without approval). Invalid input gets 422 in FastAPI's `HTTPValidationError`
@@ -36,7 +36,7 @@ from batch_runner.errors import (
     InvalidBatchError,
     LeadInputError,
 )
-from batch_runner.leads import _MAX_LENGTHS, MAX_LEADS_PER_REQUEST, Lead, validate_leads
+from batch_runner.leads import MAX_FIELD_LENGTHS, MAX_LEADS_PER_REQUEST, Lead, validate_leads
 from batch_runner.runner import BatchRunner
 from d0_gateway import edge
 
@@ -60,7 +60,7 @@ def _amount(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise ValueError("must be an amount of dollars (a number or a decimal string)")
     if isinstance(value, str) and not re.fullmatch(_AMOUNT_PATTERN, value):
-        raise ValueError(f"must be a decimal amount of dollars between 0 and {MAX_AMOUNT_USD}, like \"25.00\"")
+        raise ValueError(f'must be a decimal amount of dollars between 0 and {MAX_AMOUNT_USD}, like "25.00"')
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("must be a finite amount of dollars")
     amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
@@ -94,9 +94,11 @@ class LeadIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     lead_id: str = Field(pattern=_ID_PATTERN, max_length=64)
-    business_name: str = _text(_MAX_LENGTHS["business_name"], edge.REQUIRED_TEXT_PATTERN)
+    business_name: str = _text(MAX_FIELD_LENGTHS["business_name"], edge.REQUIRED_TEXT_PATTERN)
     domain: str = Field(max_length=253, json_schema_extra={"format": "hostname"}, examples=["acme-widgets.com"])
-    email: str = Field(max_length=_MAX_LENGTHS["email"], json_schema_extra={"format": "email", **edge.NOT_SPECIAL_USE_SCHEMA})
+    email: str = Field(
+        max_length=MAX_FIELD_LENGTHS["email"], json_schema_extra={"format": "email", **edge.NOT_SPECIAL_USE_SCHEMA}
+    )
 
 
 _LEADS = Field(min_length=1, max_length=MAX_LEADS_PER_REQUEST)
@@ -240,7 +242,11 @@ class LeadResultOut(BaseModel):
     attempts: int
 
 
-_ERROR_STATUSES = {404: "No such batch", 409: "Conflicts with the batch's leads, state or estimate", 402: "Over budget without approval"}
+_ERROR_STATUSES = {
+    404: "No such batch",
+    409: "Conflicts with the batch's leads, state or estimate",
+    402: "Over budget without approval",
+}
 
 
 def _responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -260,7 +266,7 @@ _SSE_EVENT = {
 BatchId = Annotated[str, Path(description="The batch's id.", max_length=64)]
 
 
-def create_app(runner: BatchRunner, *, limits: edge.GuardLimits = edge.GuardLimits()) -> FastAPI:
+def create_app(runner: BatchRunner, *, limits: edge.GuardLimits = edge.DEFAULT_GUARD_LIMITS) -> FastAPI:
     """The batch API bound to `runner` (whose store, clock and providers it uses); bodies bounded by `limits`."""
     app = FastAPI(title="LeadFactory batch runner", version="1.0")
     edge.document_edge_responses(app)

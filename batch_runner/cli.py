@@ -62,8 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("csv", help="CSV of leads with columns lead_id,business_name,domain,email")
     parser.add_argument("--db", help=f"SQLite checkpoint file (default: {DEFAULT_DB_NAME} in the temp directory)")
     parser.add_argument("--batch-id", help="batch id (default: derived from the leads, so a rerun resumes)")
-    parser.add_argument("--budget", type=_money, default=Decimal("10"), help=f"budget in USD, at most {MAX_AMOUNT_USD} (default: 10)")
-    parser.add_argument("--approve", type=_money, metavar="USD", help=f"approve spending up to USD (at most {MAX_AMOUNT_USD}) over the budget"
+    parser.add_argument(
+        "--budget", type=_money, default=Decimal("10"), help=f"budget in USD, at most {MAX_AMOUNT_USD} (default: 10)"
+    )
+    parser.add_argument(
+        "--approve",
+        type=_money,
+        metavar="USD",
+        help=f"approve spending up to USD (at most {MAX_AMOUNT_USD}) over the budget",
     )
     parser.add_argument("--concurrency", type=int, default=4, help="leads in flight at once (default: 4)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per lead, retries included (default: 60)")

@@ -20,7 +20,7 @@ MAX_LEADS_PER_REQUEST = 1_000
 """Most leads one HTTP request may carry (a CSV has no such limit)."""
 MAX_BUSINESS_NAME_LENGTH = 200
 MAX_EMAIL_LENGTH = edge.MAX_EMAIL_LENGTH
-_MAX_LENGTHS = {
+MAX_FIELD_LENGTHS = {  # longest value of each column, in characters
     "lead_id": 64,
     "business_name": MAX_BUSINESS_NAME_LENGTH,
     "domain": edge.MAX_DOMAIN_INPUT_LENGTH,
@@ -71,7 +71,10 @@ def parse_leads_csv(text: str, *, source: str = "<csv>") -> list[Lead]:
     if repeated:
         raise LeadInputError(
             source,
-            [LeadProblem(1, column, f"column appears {header.count(column)} times in the header") for column in repeated],
+            [
+                LeadProblem(1, column, f"column appears {header.count(column)} times in the header")
+                for column in repeated
+            ],
         )
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
@@ -147,7 +150,7 @@ def _validate_row(line: int, row: Mapping[str, Any]) -> tuple[list[LeadProblem],
             problems.append(LeadProblem(line, column, "missing value"))
             continue
         try:
-            cleaned = edge.clean_text(value, max_length=_MAX_LENGTHS[column])
+            cleaned = edge.clean_text(value, max_length=MAX_FIELD_LENGTHS[column])
         except edge.InvalidFieldError as error:
             problems.append(LeadProblem(line, column, error.reason))
             continue

@@ -51,7 +51,9 @@ def parse_server_config(argv: Sequence[str], environ: Mapping[str, str]) -> Batc
     parser = argparse.ArgumentParser(prog="batch_runner-server", description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    parser.add_argument("--db", metavar="PATH", help="SQLite checkpoint file (default: the CLI's, in the temp directory)")
+    parser.add_argument(
+        "--db", metavar="PATH", help="SQLite checkpoint file (default: the CLI's, in the temp directory)"
+    )
     parser.add_argument("--live", action="store_true", help="call the real providers (needs their API keys)")
     parser.add_argument("--concurrency", type=int, default=4, help="leads in flight per batch (default 4)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per lead, retries included (default 60)")

@@ -71,7 +71,7 @@ def create_app(
     enricher: Enricher | None = None,
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     resume_tasks: Sequence[str] = (),
-    limits: edge.GuardLimits = edge.GuardLimits(),
+    limits: edge.GuardLimits = edge.DEFAULT_GUARD_LIMITS,
 ) -> FastAPI:
     """The API over `repository`; quick-add enriches through `enricher` (OfflineEnricher by default).
 
@@ -272,4 +272,3 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WriteConflictError)
     async def _busy(_request: Request, error: WriteConflictError) -> JSONResponse:
         return JSONResponse(status_code=503, content={"detail": str(error)}, headers={"Retry-After": "1"})
-

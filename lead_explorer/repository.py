@@ -37,7 +37,9 @@ _ALLOWED_TRANSITIONS: dict[EnrichmentStatus, frozenset[EnrichmentStatus]] = {
     EnrichmentStatus.NOT_REQUESTED: frozenset(),
     EnrichmentStatus.PENDING: frozenset({EnrichmentStatus.RUNNING, EnrichmentStatus.FAILED}),
     # running -> pending only when a restarted server takes back a task the stopped one was running.
-    EnrichmentStatus.RUNNING: frozenset({EnrichmentStatus.COMPLETED, EnrichmentStatus.FAILED, EnrichmentStatus.PENDING}),
+    EnrichmentStatus.RUNNING: frozenset(
+        {EnrichmentStatus.COMPLETED, EnrichmentStatus.FAILED, EnrichmentStatus.PENDING}
+    ),
     EnrichmentStatus.COMPLETED: frozenset(),
     EnrichmentStatus.FAILED: frozenset(),
 }

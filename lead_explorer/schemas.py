@@ -19,6 +19,7 @@ from lead_explorer.normalization import (
 )
 from lead_explorer.records import LeadRecord
 
+
 def _blank_or(max_length: int, **formatted: Any) -> Any:
     """Schema of an email/domain field: a formatted value, blank text (stored as null), or null."""
 
@@ -52,8 +53,7 @@ _SOURCE = Field(default=None, max_length=100, examples=["trade-show"], json_sche
 # A new lead needs an email or a domain that is not blank: stated in the schema as well as checked.
 _NEEDS_EMAIL_OR_DOMAIN = {
     "anyOf": [
-        {"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}}
-        for name in ("email", "domain")
+        {"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}} for name in ("email", "domain")
     ]
 }
 

@@ -84,7 +84,9 @@ def _await_listening(lines: queue.Queue[str | None], output: list[str]) -> str:
         try:
             line = lines.get(timeout=STARTUP_TIMEOUT)
         except queue.Empty:
-            raise ServerStartError(f"no 'Uvicorn running on' line within {STARTUP_TIMEOUT:g} s:\n{''.join(output)}") from None
+            raise ServerStartError(
+                f"no 'Uvicorn running on' line within {STARTUP_TIMEOUT:g} s:\n{''.join(output)}"
+            ) from None
         if line is None:
             raise ServerStartError(f"the server exited before listening:\n{''.join(output)}")
         found = _LISTENING.search(line)
@@ -128,7 +130,5 @@ def run_schemathesis(
         "examples,coverage,fuzzing",
         *extra_args,
     ]
-    result = subprocess.run(
-        command, cwd=workdir, capture_output=True, text=True, env=child_environment()
-    )
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, env=child_environment())
     return SchemathesisRun(result.returncode, result.stdout + result.stderr)

@@ -5,13 +5,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from batch_runner import (
-    InvalidAmountError,
-    check_amount,
     DEFAULT_PRICE_BOOK,
+    InvalidAmountError,
     PriceBook,
     ProviderPrice,
     UnknownProviderError,
     VolumeTier,
+    check_amount,
     preview_cost,
     to_money,
 )

@@ -76,9 +76,7 @@ def test_invalid_email_is_rejected_with_its_line(email):
     assert _problems(leads_csv(rows)) == [(3, "email")]
 
 
-@pytest.mark.parametrize(
-    "domain", ["acme", "acme..com", "-acme.com", "acme.123", "https://", "192.168.0.1", "a_b.com"]
-)
+@pytest.mark.parametrize("domain", ["acme", "acme..com", "-acme.com", "acme.123", "https://", "192.168.0.1", "a_b.com"])
 def test_invalid_domain_is_rejected_with_its_line(domain):
     lead = make_leads(1, seed="domains")[0]
     assert _problems(leads_csv([{**lead.to_dict(), "domain": domain}])) == [(2, "domain")]

@@ -1,4 +1,4 @@
-"""End to end: schemathesis, every check, against the batch API served as `bazel run //batch_runner:server` serves it."""
+"""End to end: schemathesis, every check, against the batch API as `bazel run //batch_runner:server` serves it."""
 
 from pathlib import Path
 

@@ -4,7 +4,13 @@ timed request bodies, honest 405s, one 422 body without echoes, and the uvicorn 
 batch_runner and lead_explorer both sit above d0_gateway, so this is the lowest layer both can import.
 """
 
-from d0_gateway.edge.asgi import DEFAULT_MAX_BODY_BYTES, DEFAULT_READ_TIMEOUT, GuardLimits, RequestGuard
+from d0_gateway.edge.asgi import (
+    DEFAULT_GUARD_LIMITS,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_READ_TIMEOUT,
+    GuardLimits,
+    RequestGuard,
+)
 from d0_gateway.edge.domains import MAX_DOMAIN_INPUT_LENGTH, normalize_domain
 from d0_gateway.edge.emails import MAX_EMAIL_LENGTH, NOT_SPECIAL_USE_SCHEMA, normalize_email
 from d0_gateway.edge.errors import InvalidFieldError
@@ -38,6 +44,7 @@ from d0_gateway.edge.validation import (
 __all__ = [
     "ALLOWED_FORMAT_CHARACTERS",
     "BODY_STATUSES",
+    "DEFAULT_GUARD_LIMITS",
     "DEFAULT_KEEP_ALIVE_TIMEOUT",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_CONNECTIONS",

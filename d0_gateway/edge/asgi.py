@@ -46,6 +46,9 @@ class GuardLimits:
             raise ValueError(f"read_timeout must be > 0 seconds, got {self.read_timeout}")
 
 
+DEFAULT_GUARD_LIMITS = GuardLimits()
+
+
 class RequestGuard:
     """Reads, bounds and times each request body, then hands it to `app` as one chunk."""
 
@@ -53,7 +56,7 @@ class RequestGuard:
         self,
         app: ASGIApp,
         *,
-        limits: GuardLimits = GuardLimits(),
+        limits: GuardLimits = DEFAULT_GUARD_LIMITS,
         routes: Callable[[], Iterable[BaseRoute]] | None = None,
         timeout: Timeout = asyncio.timeout,
     ) -> None:
@@ -159,4 +162,3 @@ async def _reply(
     start: dict[str, Any] = {"type": "http.response.start", "status": status, "headers": headers}
     await send(start)
     await send({"type": "http.response.body", "body": body, "more_body": False})
-

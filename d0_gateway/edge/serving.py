@@ -3,7 +3,7 @@
 | flag | environment | default | effect |
 |---|---|---|---|
 | `--max-body-bytes N` | `LEADFACTORY_MAX_BODY_BYTES` | 1048576 | larger request bodies get 413 |
-| `--read-timeout S` | `LEADFACTORY_READ_TIMEOUT` | 30 | a request whose headers or body stall this long gets 408 / is closed |
+| `--read-timeout S` | `LEADFACTORY_READ_TIMEOUT` | 30 | a stalled body gets 408, stalled headers are cut off |
 | `--keep-alive-timeout S` | `LEADFACTORY_KEEP_ALIVE_TIMEOUT` | 5 | an idle keep-alive connection is closed |
 | `--max-connections N` | `LEADFACTORY_MAX_CONNECTIONS` | 200 | connections and requests beyond it get 503 |
 
@@ -68,14 +68,14 @@ def add_limit_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         type=_positive(float),
         default=env("read_timeout", DEFAULT_READ_TIMEOUT),
         metavar="SECONDS",
-        help=f"stalled headers or body are cut off after this (default {DEFAULT_READ_TIMEOUT:g}; ${_ENV['read_timeout']})",
+        help=f"stalled headers or body are cut off (default {DEFAULT_READ_TIMEOUT:g}; ${_ENV['read_timeout']})",
     )
     group.add_argument(
         "--keep-alive-timeout",
         type=_positive(int),
         default=env("keep_alive_timeout", DEFAULT_KEEP_ALIVE_TIMEOUT),
         metavar="SECONDS",
-        help=f"idle keep-alive connections close after this (default {DEFAULT_KEEP_ALIVE_TIMEOUT}; ${_ENV['keep_alive_timeout']})",
+        help=f"idle connections close (default {DEFAULT_KEEP_ALIVE_TIMEOUT}; ${_ENV['keep_alive_timeout']})",
     )
     group.add_argument(
         "--max-connections",

@@ -63,8 +63,9 @@ def decode_header_text(value: str) -> str:
         return value
 
 
-def _refused_ranges() -> list[tuple[int, int]]:
-    # Surrogates are left out: no JSON text or header can carry one, and regex engines refuse them.
+def refused_ranges() -> list[tuple[int, int]]:
+    """The code point ranges `is_refused_character` refuses, surrogates aside (no JSON text or header can
+    carry one, and regex engines refuse them). Scans all of Unicode: ~1 s, so tests run it, imports don't."""
     ranges: list[tuple[int, int]] = []
     for code in range(sys.maxunicode + 1):
         if 0xD800 <= code <= 0xDFFF or not is_refused_character(chr(code)):
@@ -76,12 +77,26 @@ def _refused_ranges() -> list[tuple[int, int]]:
     return ranges
 
 
+def regex_class_of(ranges: list[tuple[int, int]]) -> str:
+    """`ranges` as the body of a regex character class, in escapes Python's `re` reads."""
+    return "".join(_escape(low) if low == high else f"{_escape(low)}-{_escape(high)}" for low, high in ranges)
+
+
 def _escape(code: int) -> str:
     return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
 
 
-_REFUSED_CLASS = "".join(
-    _escape(low) if low == high else f"{_escape(low)}-{_escape(high)}" for low, high in _refused_ranges()
+# regex_class_of(refused_ranges()) for Unicode 14.0.0 (Python 3.11), precomputed to keep imports fast;
+# another Python's tables are scanned at import instead (edge_test checks that both agree).
+_UNICODE_VERSION = "14.0.0"
+_REFUSED_CLASS_14 = (
+    "\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890-\\u0891\\u08E2\\u180E"
+    "\\u200B\\u200E-\\u200F\\u2028-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF\\uFFF9-\\uFFFB\\U000110BD"
+    "\\U000110CD\\U00013430-\\U00013438\\U0001BCA0-\\U0001BCA3\\U0001D173-\\U0001D17A\\U000E0001"
+    "\\U000E0020-\\U000E007F"
+)
+_REFUSED_CLASS = (
+    _REFUSED_CLASS_14 if unicodedata.unidata_version == _UNICODE_VERSION else regex_class_of(refused_ranges())
 )
 
 TEXT_PATTERN = f"^[^{_REFUSED_CLASS}]*$"

@@ -26,7 +26,11 @@ def printable_message(message: str, *, max_length: int = MAX_MESSAGE_LENGTH) -> 
 
 def validation_item(loc: Sequence[str | int], message: str, kind: str = "value_error") -> dict[str, Any]:
     """One entry of a 422's `detail`: where (`loc`), what (`msg`) and the error `type`."""
-    return {"type": kind, "loc": [part if isinstance(part, int) else str(part) for part in loc], "msg": printable_message(message)}
+    return {
+        "type": kind,
+        "loc": [part if isinstance(part, int) else str(part) for part in loc],
+        "msg": printable_message(message),
+    }
 
 
 def validation_error_body(errors: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from d0_gateway import edge
 
-
 # -- the domain and email rules ------------------------------------------------------------------------
 
 
@@ -85,7 +84,9 @@ def test_text_rule_refuses_control_invisible_and_overlong_text_naming_the_charac
         edge.clean_text(raw, max_length=10)
 
 
-@pytest.mark.parametrize("raw, expected", [("  Acme  ", "Acme"), ("   ", None), (None, None), ("👩\u200d💻", "👩\u200d💻")])
+@pytest.mark.parametrize(
+    "raw, expected", [("  Acme  ", "Acme"), ("   ", None), (None, None), ("👩\u200d💻", "👩\u200d💻")]
+)
 def test_text_rule_trims_and_keeps_joiners_when_text_is_printable(raw, expected):
     assert edge.clean_text(raw) == expected
 
@@ -141,7 +142,7 @@ def test_printable_message_escapes_lone_surrogates_and_is_bounded():
 # -- the request guard ---------------------------------------------------------------------------------
 
 
-def _app(limits=edge.GuardLimits(max_body_bytes=10), **guard):
+def _app(limits=None, **guard):
     app = FastAPI()
     edge.install_validation_handler(app)
 
@@ -161,6 +162,7 @@ def _app(limits=edge.GuardLimits(max_body_bytes=10), **guard):
     async def delete_item(item_id: int) -> dict:
         return {"id": item_id}
 
+    limits = limits or edge.GuardLimits(max_body_bytes=10)
     app.add_middleware(edge.RequestGuard, limits=limits, routes=lambda: app.router.routes, **guard)
     return app
 
@@ -271,3 +273,8 @@ def test_uvicorn_options_bound_headers_idle_time_connections_and_header_stalls()
         edge.MAX_HEADER_BYTES,
     )
     assert issubclass(options["http"], edge.HeaderDeadlineProtocol) and options["http"].header_timeout == 2.0
+
+
+def test_text_pattern_lists_exactly_the_characters_the_rule_refuses_in_this_pythons_unicode_tables():
+    refused = edge.text.regex_class_of(edge.text.refused_ranges())
+    assert edge.TEXT_PATTERN == f"^[^{refused}]*$"

@@ -281,7 +281,9 @@ async def test_a_restart_resumes_a_task_whose_batch_was_interrupted_and_pays_onc
     with pytest.raises(asyncio.CancelledError):
         await interrupted
     resumed = repository.requeue_unfinished_enrichments(actor="server-start")
-    app = create_app(repository, enricher=BatchRunnerEnricher(scripted_runner(provider, store, fake_clock)), resume_tasks=resumed)
+    app = create_app(
+        repository, enricher=BatchRunnerEnricher(scripted_runner(provider, store, fake_clock)), resume_tasks=resumed
+    )
     async with app.router.lifespan_context(app):
         await asyncio.gather(*list(app.state.resumed_enrichments))
     assert repository.get_lead(lead.id).enrichment_status.value == "completed"

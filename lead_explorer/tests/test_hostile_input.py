@@ -30,7 +30,12 @@ def http(server):
 
 
 def _raw_json(http, method, path, text, **headers):
-    return http.request(method, path, content=text.encode("utf-8", "surrogatepass"), headers={"content-type": "application/json", **headers})
+    return http.request(
+        method,
+        path,
+        content=text.encode("utf-8", "surrogatepass"),
+        headers={"content-type": "application/json", **headers},
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,7 +73,9 @@ def test_empty_body_gets_422_naming_email(http):
 
 
 def test_body_over_the_size_limit_gets_413_without_an_echo(http):
-    response = http.post("/leads", content=b'{"company": "' + b"x" * (4 * MAX_BODY) + b'"}', headers={"content-type": "application/json"})
+    response = http.post(
+        "/leads", content=b'{"company": "' + b"x" * (4 * MAX_BODY) + b'"}', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert len(response.content) < 200
 
@@ -86,7 +93,11 @@ def test_actor_header_with_an_invisible_character_gets_422_naming_the_header(htt
 
 @pytest.mark.parametrize(
     "method, path, allow",
-    [("PATCH", "/leads/quick-add", "POST"), ("OPTIONS", "/leads", "GET, POST"), ("PUT", "/leads/x", "DELETE, GET, PATCH")],
+    [
+        ("PATCH", "/leads/quick-add", "POST"),
+        ("OPTIONS", "/leads", "GET, POST"),
+        ("PUT", "/leads/x", "DELETE, GET, PATCH"),
+    ],
 )
 def test_undeclared_method_gets_405_listing_the_paths_methods(http, method, path, allow):
     response = http.request(method, path)
@@ -107,10 +118,14 @@ def _read_all(connection):
 
 def test_a_body_that_stalls_gets_408_and_the_connection_is_closed(server):
     with _connect(server) as connection:
-        connection.sendall(b"POST /leads HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"do")
+        connection.sendall(
+            b'POST /leads HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"do'
+        )
         answer = _read_all(connection)
     assert answer.startswith(b"HTTP/1.1 408 ")
-    assert json.loads(answer.split(b"\r\n\r\n", 1)[1]) == {"detail": "the request body stalled for more than 0.5 seconds"}
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1]) == {
+        "detail": "the request body stalled for more than 0.5 seconds"
+    }
 
 
 def test_headers_that_stall_are_cut_off_while_other_clients_are_served(server, http):

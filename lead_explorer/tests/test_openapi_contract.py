@@ -1,4 +1,4 @@
-"""End to end: schemathesis, every check, against Lead Explorer served as `bazel run //lead_explorer:server` serves it."""
+"""End to end: schemathesis, every check, against Lead Explorer as `bazel run //lead_explorer:server` serves it."""
 
 from pathlib import Path
 

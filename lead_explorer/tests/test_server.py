@@ -104,7 +104,7 @@ def test_main_hands_enrichments_left_unfinished_by_an_earlier_run_to_the_app_to_
 def test_main_serves_with_the_configured_limits(tmp_path):
     argv = ["--max-body-bytes", "2048", "--read-timeout", "2.5", "--keep-alive-timeout", "3", "--max-connections", "7"]
     _, serve, _ = run_main(argv, {"LEADFACTORY_DATA_DIR": str(tmp_path)})
-    (_app, options), = serve.calls
+    ((_app, options),) = serve.calls
     assert (options["timeout_keep_alive"], options["limit_concurrency"]) == (3, 7)
     assert options["http"].header_timeout == 2.5
 
