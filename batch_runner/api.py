@@ -3,8 +3,8 @@
     app = create_app(runner)   # `bazel run //batch_runner:server` serves it; routes are under /batches
 
 Errors are JSON `{"error": <type>, "detail": <message>}` with 404 (unknown batch), 409 (conflict, not
-running, an approval below the estimate) or 402 (over budget without approval). Invalid input gets 422 in FastAPI's `HTTPValidationError`
-shape, `{"detail": [{"type", "loc", "msg"}], "error": <type>, "problems": [...]}` (`problems`: the rows of
+running, an approval below the estimate, repeated leads) or 402 (over budget without approval). Invalid
+input gets 422 in FastAPI's `HTTPValidationError` shape, `{"detail": [{"type", "loc", "msg"}], "error": <type>, "problems": [...]}` (`problems`: the rows of
 rejected leads), never echoing the input. Bodies are limited in size and read time (413, 408; see
 d0_gateway.edge), and amounts are at most cost.MAX_AMOUNT_USD. Every status is in the OpenAPI document.
 """
