@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, create_model, field_validator
 
 from d0_gateway import edge
+from lead_explorer.errors import LeadValidationError
 from lead_explorer.models import EnrichmentStatus
 from lead_explorer.normalization import (
     MAX_DOMAIN_INPUT_LENGTH,
@@ -77,22 +78,30 @@ class _LeadFields(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        return normalize_email(value) if value is not None and value.strip() else None
+        return _without_echo(normalize_email, value) if value is not None and value.strip() else None
 
     @field_validator("domain")
     @classmethod
     def _domain(cls, value: str | None) -> str | None:
-        return normalize_domain(value) if value is not None and value.strip() else None
+        return _without_echo(normalize_domain, value) if value is not None and value.strip() else None
 
     @field_validator("company", "contact_name")
     @classmethod
     def _text(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return normalize_text(value, info.field_name)
+        return _without_echo(normalize_text, value, info.field_name)
 
     @field_validator("source")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
-        return normalize_text(value, "source", max_length=100)
+        return _without_echo(normalize_text, value, "source", max_length=100)
+
+
+def _without_echo(rule: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+    """Applies a normalisation rule; its refusal reaches the 422 as the reason alone, never the value."""
+    try:
+        return rule(value, *args, **kwargs)
+    except LeadValidationError as error:
+        raise ValueError(error.reason) from None
 
 
 class LeadCreate(_LeadFields):

@@ -217,3 +217,10 @@ async def test_openapi_documents_the_edge_statuses_of_every_operation_with_a_bod
     paths = (await client.get("/openapi.json")).json()["paths"]
     for operation in (paths["/leads"]["post"], paths["/leads/quick-add"]["post"], paths["/leads/{lead_id}"]["patch"]):
         assert {"400", "408", "413", "422"} <= set(operation["responses"])
+
+
+async def test_a_refused_text_field_gets_422_with_the_reason_but_not_the_value(client):
+    response = await client.post("/leads", json={"domain": "zw.com", "company": "Secret\u200bName"})
+    assert response.status_code == 422
+    assert "U+200B at position 6" in response.json()["detail"][0]["msg"]
+    assert "Secret" not in response.text
