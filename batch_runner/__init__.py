@@ -9,11 +9,13 @@ small protocols (providers.py); gateway_providers.py serves them with d0_gateway
 from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, LeadResult, batch_fingerprint
 from batch_runner.cost import (
     DEFAULT_PRICE_BOOK,
+    MAX_AMOUNT_USD,
     CostPreview,
     PriceBook,
     ProviderCost,
     ProviderPrice,
     VolumeTier,
+    check_amount,
     format_usd,
     preview_cost,
     to_money,
@@ -24,6 +26,8 @@ from batch_runner.errors import (
     BatchNotFoundError,
     BatchRunnerError,
     BudgetApprovalRequiredError,
+    DuplicateLeadsError,
+    InvalidAmountError,
     InvalidBatchError,
     LeadInputError,
     LeadProblem,
@@ -52,6 +56,7 @@ from d0_gateway import Clock, SystemClock
 
 __all__ = [
     "DEFAULT_PRICE_BOOK",
+    "MAX_AMOUNT_USD",
     "REQUIRED_COLUMNS",
     "ApprovalTooLowError",
     "AssessmentProvider",
@@ -61,6 +66,8 @@ __all__ = [
     "BatchRunnerError",
     "BatchSnapshot",
     "BudgetApprovalRequiredError",
+    "DuplicateLeadsError",
+    "InvalidAmountError",
     "CheckpointStore",
     "Clock",
     "CostPreview",
@@ -95,6 +102,7 @@ __all__ = [
     "VolumeTier",
     "WebsiteAssessmentStep",
     "batch_fingerprint",
+    "check_amount",
     "format_usd",
     "gateway_pipeline",
     "gateway_price_book",

@@ -39,6 +39,10 @@ class LeadInputError(BatchRunnerError, ValueError):
         super().__init__(f"{len(self.problems)} problem(s) in {source}:\n{lines}")
 
 
+class DuplicateLeadsError(LeadInputError):
+    """Every lead is valid on its own, but some are the same lead (same id or email) as an earlier one."""
+
+
 class BatchNotFoundError(BatchRunnerError, LookupError):
     """No batch with the given id is checkpointed."""
 
@@ -108,6 +112,10 @@ class StaleRunError(BatchRunnerError):
 
 class InvalidBatchError(BatchRunnerError, ValueError):
     """A batch id or budget is not acceptable (the message names the value)."""
+
+
+class InvalidAmountError(InvalidBatchError):
+    """A budget or approval is not a finite dollar amount between 0 and cost.MAX_AMOUNT_USD."""
 
 
 class StepFailedError(BatchRunnerError):

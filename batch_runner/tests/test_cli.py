@@ -185,3 +185,12 @@ def test_invalid_money_amounts_stop_argument_parsing(cli, tmp_path, amount, caps
         cli(str(tmp_path / "x.csv"), "--budget", amount)
     assert caught.value.code == 2
     assert "--budget" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--budget", "--approve"])
+def test_amount_over_the_maximum_exits_2_naming_it_before_any_batch_is_created(cli, tmp_path, option, capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli(str(_csv(tmp_path, make_leads(1))), option, "1e22")
+    assert caught.value.code == 2
+    assert "amount must be at most 1000000 USD" in capsys.readouterr().err
+    assert not (tmp_path / "leadfactory-batches.sqlite").exists()
