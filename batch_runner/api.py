@@ -6,7 +6,7 @@ Errors are JSON `{"error": <type>, "detail": <message>}` with 404 (unknown batch
 running, an approval below the estimate, repeated leads) or 402 (over budget without approval). Invalid
 input gets 422 in FastAPI's `HTTPValidationError` shape, `{"detail": [{"type", "loc", "msg"}], "error": <type>, "problems": [...]}` (`problems`: the rows of
 rejected leads), never echoing the input. Bodies are limited in size and read time (413, 408; see
-d0_gateway.edge), and amounts are at most cost.MAX_AMOUNT_USD. Every status is in the OpenAPI document.
+batch_runner.edge), and amounts are at most cost.MAX_AMOUNT_USD. Every status is in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from batch_runner.errors import (
 )
 from batch_runner.leads import MAX_FIELD_LENGTHS, MAX_LEADS_PER_REQUEST, Lead, validate_leads
 from batch_runner.runner import BatchRunner
-from d0_gateway import edge
+from batch_runner import edge
 
 _STATUS_BY_ERROR: tuple[tuple[type[BatchRunnerError], int], ...] = (
     (BatchNotFoundError, 404),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from batch_runner.errors import DuplicateLeadsError, LeadInputError, LeadProblem
-from d0_gateway import edge
+from batch_runner import edge
 
 REQUIRED_COLUMNS = ("lead_id", "business_name", "domain", "email")
 
@@ -50,7 +50,7 @@ class Lead:
 def normalize_domain(value: str) -> str:
     """The bare hostname of `value` ('https://WWW.Acme.com/' -> 'acme.com'); raises ValueError if invalid.
 
-    The monorepo's one domain rule (d0_gateway.edge.normalize_domain), shared with lead_explorer.
+    The monorepo's one domain rule (batch_runner.edge.normalize_domain), shared with lead_explorer.
     """
     try:
         return edge.normalize_domain(value)

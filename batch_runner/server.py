@@ -3,7 +3,7 @@
 Steps call d0_gateway (Hunter domain search, then PageSpeed) in its offline stub mode unless `--live`
 is given, exactly as `bazel run //batch_runner:cli` does; checkpoints go to the CLI's default SQLite file
 (`leadfactory-batches.sqlite` in the temp directory) unless `--db PATH` names another, so the CLI and the
-server see the same batches. Size, time and connection limits: see d0_gateway/edge/serving.py.
+server see the same batches. Size, time and connection limits: see batch_runner/edge/serving.py.
 """
 
 from __future__ import annotations

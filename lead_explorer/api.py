@@ -12,7 +12,7 @@ from fastapi import BackgroundTasks, FastAPI, Header, Path, Query, Request, stat
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from d0_gateway import edge
+from batch_runner import edge
 from lead_explorer.enrichment import Enricher, EnrichmentRunner, OfflineEnricher
 from lead_explorer.errors import (
     DuplicateLeadError,

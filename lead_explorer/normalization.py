@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from d0_gateway import edge
+from batch_runner import edge
 from lead_explorer.errors import LeadValidationError
 
 MAX_EMAIL_LENGTH = edge.MAX_EMAIL_LENGTH
@@ -11,7 +11,7 @@ MAX_TEXT_LENGTH = edge.MAX_TEXT_LENGTH
 
 
 def normalize_email(value: str, field: str = "email") -> str:
-    """The lower-cased address with an IDNA (ASCII) domain (the shared rule, d0_gateway.edge.normalize_email)."""
+    """The lower-cased address with an IDNA (ASCII) domain (the shared rule, batch_runner.edge.normalize_email)."""
     try:
         return edge.normalize_email(_require_text(value, field))
     except edge.InvalidFieldError as error:
@@ -21,7 +21,7 @@ def normalize_email(value: str, field: str = "email") -> str:
 def normalize_domain(value: str, field: str = "domain") -> str:
     """The bare ASCII host name of a domain or URL ("https://www.Example.com/x" -> "example.com").
 
-    The monorepo's one domain rule, d0_gateway.edge.normalize_domain; batch_runner uses it too.
+    The monorepo's one domain rule, batch_runner.edge.normalize_domain; batch_runner uses it too.
     """
     try:
         return edge.normalize_domain(_require_text(value, field))
@@ -30,7 +30,7 @@ def normalize_domain(value: str, field: str = "domain") -> str:
 
 
 def normalize_text(value: str | None, field: str, max_length: int = MAX_TEXT_LENGTH) -> str | None:
-    """Free text by the shared text rule (d0_gateway.edge.clean_text): trimmed, blank becomes None; control,
+    """Free text by the shared text rule (batch_runner.edge.clean_text): trimmed, blank becomes None; control,
     invisible format and separator characters and text over `max_length` are refused."""
     try:
         return edge.clean_text(value, max_length=max_length)

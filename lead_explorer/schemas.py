@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, create_model, field_validator
 
-from d0_gateway import edge
+from batch_runner import edge
 from lead_explorer.errors import LeadValidationError
 from lead_explorer.models import EnrichmentStatus
 from lead_explorer.normalization import (

@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from batch_runner.api import create_app
-from d0_gateway import edge
+from batch_runner import edge
 from testing.batches import make_leads
 
 

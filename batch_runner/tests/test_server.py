@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI
 
 from batch_runner.server import build_app, main, parse_server_config
-from d0_gateway import edge
+from batch_runner import edge
 
 
 class RecordingServe:

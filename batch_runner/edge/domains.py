@@ -15,7 +15,7 @@ import re
 
 import idna
 
-from d0_gateway.edge.errors import InvalidFieldError
+from batch_runner.edge.errors import InvalidFieldError
 
 MAX_DOMAIN_INPUT_LENGTH = 2048
 """Longest accepted input (a pasted URL); the host name itself is checked against DNS's 253."""

@@ -1,4 +1,4 @@
-"""d0_gateway.edge: the domain, email and text rules both APIs share, header decoding, the request guard,
+"""batch_runner.edge: the domain, email and text rules both APIs share, header decoding, the request guard,
 the 422 body and the server limits."""
 
 import argparse
@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 
-from d0_gateway import edge
+from batch_runner import edge
 
 # -- the domain and email rules ------------------------------------------------------------------------
 

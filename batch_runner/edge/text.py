@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-from d0_gateway.edge.errors import InvalidFieldError
+from batch_runner.edge.errors import InvalidFieldError
 
 MAX_TEXT_LENGTH = 200
 """Default longest text field, in code points."""

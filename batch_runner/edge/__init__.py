@@ -4,18 +4,18 @@ timed request bodies, honest 405s, one 422 body without echoes, and the uvicorn 
 batch_runner and lead_explorer both sit above d0_gateway, so this is the lowest layer both can import.
 """
 
-from d0_gateway.edge.asgi import (
+from batch_runner.edge.asgi import (
     DEFAULT_GUARD_LIMITS,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_READ_TIMEOUT,
     GuardLimits,
     RequestGuard,
 )
-from d0_gateway.edge.domains import MAX_DOMAIN_INPUT_LENGTH, normalize_domain
-from d0_gateway.edge.emails import MAX_EMAIL_LENGTH, NOT_SPECIAL_USE_SCHEMA, normalize_email
-from d0_gateway.edge.errors import InvalidFieldError
-from d0_gateway.edge.openapi import BODY_STATUSES, EDGE_ERROR_SCHEMA, document_edge_responses
-from d0_gateway.edge.serving import (
+from batch_runner.edge.domains import MAX_DOMAIN_INPUT_LENGTH, normalize_domain
+from batch_runner.edge.emails import MAX_EMAIL_LENGTH, NOT_SPECIAL_USE_SCHEMA, normalize_email
+from batch_runner.edge.errors import InvalidFieldError
+from batch_runner.edge.openapi import BODY_STATUSES, EDGE_ERROR_SCHEMA, document_edge_responses
+from batch_runner.edge.serving import (
     DEFAULT_KEEP_ALIVE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
     MAX_HEADER_BYTES,
@@ -25,7 +25,7 @@ from d0_gateway.edge.serving import (
     limits_from,
     uvicorn_options,
 )
-from d0_gateway.edge.text import (
+from batch_runner.edge.text import (
     ALLOWED_FORMAT_CHARACTERS,
     MAX_TEXT_LENGTH,
     REQUIRED_TEXT_PATTERN,
@@ -34,7 +34,7 @@ from d0_gateway.edge.text import (
     decode_header_text,
     is_refused_character,
 )
-from d0_gateway.edge.validation import (
+from batch_runner.edge.validation import (
     install_validation_handler,
     printable_message,
     validation_error_body,

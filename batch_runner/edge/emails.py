@@ -12,7 +12,7 @@ import re
 import email_validator
 from email_validator import EmailNotValidError, validate_email
 
-from d0_gateway.edge.errors import InvalidFieldError
+from batch_runner.edge.errors import InvalidFieldError
 
 MAX_EMAIL_LENGTH = 254
 

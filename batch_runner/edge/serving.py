@@ -20,7 +20,7 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from d0_gateway.edge.asgi import DEFAULT_MAX_BODY_BYTES, DEFAULT_READ_TIMEOUT, GuardLimits
+from batch_runner.edge.asgi import DEFAULT_MAX_BODY_BYTES, DEFAULT_READ_TIMEOUT, GuardLimits
 
 DEFAULT_KEEP_ALIVE_TIMEOUT = 5
 DEFAULT_MAX_CONNECTIONS = 200
