@@ -19,23 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from batch_runner.errors import UnknownProviderError
-
-MICRO = Decimal("0.000001")
-
-
-def to_money(value: Decimal | int | str) -> Decimal:
-    """`value` as dollars rounded to micro-dollars (the precision prices and spend are kept in)."""
-    return Decimal(value).quantize(MICRO, rounding=ROUND_HALF_UP)
-
-
-def format_usd(value: Decimal) -> str:
-    """Dollars for people: cents when exact ('$0.20'), more digits only when needed ('$0.036')."""
-    money = to_money(value)
-    cents = money.quantize(Decimal("0.01"))
-    return f"${cents}" if cents == money else f"${money.normalize():f}"
+from batch_runner.money import to_money
 
 
 @dataclass(frozen=True)
