@@ -1,4 +1,4 @@
-"""HTTP API (FastAPI) over a BatchRunner: preview, create, approve, start, list, status, cancel, results, progress (SSE).
+"""HTTP API (FastAPI) over a BatchRunner: preview, create, approve, start, list, status, cancel, results, SSE.
 
     app = create_app(runner)   # serve with uvicorn; every route is under /batches
 

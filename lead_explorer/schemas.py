@@ -59,7 +59,7 @@ class _LeadFields(BaseModel):
     @field_validator("company", "contact_name")
     @classmethod
     def _text(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return normalize_text(value, info.field_name)
+        return normalize_text(value, str(info.field_name))
 
     @field_validator("source")
     @classmethod

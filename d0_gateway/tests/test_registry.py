@@ -131,7 +131,7 @@ async def test_stub_mode_serves_every_provider_offline_without_keys(fake_clock, 
         assert (await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")).email == "ana.lopez@acme.com"
         assert (await gateway.hunter.domain_search("acme.com")).data.emails
         match = await gateway.data_axle.business_match(BusinessIdentifiers(name="Acme", postal_code="78701"))
-        assert match.document.name == "Acme"
+        assert match.document is not None and match.document.name == "Acme"
         assert (await gateway.semrush.domain_overview("acme.com", database="uk")).database == "uk"
         shot = await gateway.screenshotone.capture(
             gateway.screenshotone.options(url="https://acme.example/", format="webp")

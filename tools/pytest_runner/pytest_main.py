@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     if exit_code == pytest.ExitCode.NO_TESTS_COLLECTED and plugin.narrows_selection:
         # A shard or a --test_filter that leaves this target without tests is not a failure.
         exit_code = pytest.ExitCode.OK
-    if _coverage_session is not None:
+    if _coverage_session is not None and _COVERAGE_DIR:
         _coverage_session.finish(lcov_path=os.path.join(_COVERAGE_DIR, "pytest.lcov"), tests_passed=exit_code == 0)
     return exit_code
 
