@@ -38,6 +38,5 @@ def test_ci_profile_is_derandomized_without_database_or_deadline():
 def test_dev_profile_has_no_deadline_nor_too_slow_check_so_a_busy_machine_fails_nothing():
     register_profiles()
     dev = settings.get_profile("dev")
-    assert dev.derandomize is False
     assert dev.deadline is None
     assert HealthCheck.too_slow in dev.suppress_health_check

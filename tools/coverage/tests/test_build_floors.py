@@ -116,17 +116,18 @@ def test_module_under_its_floor_fails_naming_its_figure_and_build_file(workspace
 
 def test_run_without_coverage_data_exits_2_saying_what_to_run(workspace, capsys):
     assert main(["--workspace", str(workspace)]) == 2
-    assert "run `pytest --cov` first" in capsys.readouterr().err
+    assert "run `coverage run -m pytest` first" in capsys.readouterr().err
 
 
 def test_measured_run_prints_the_table_and_fails_under_a_floor(workspace, monkeypatch, capsys):
     (workspace / "alpha" / "core.py").write_text("def f(x):\n    y = x\n    z = y\n    return z\n")
     (workspace / "beta" / "io.py").write_text("VALUE = 1\n")
     (workspace / ".coveragerc").write_text("[run]\nsource =\n    alpha\n    beta\n")
-    data = CoverageData(basename=str(workspace / ".coverage"))
-    data.add_lines({str(workspace / "alpha" / "core.py"): [1, 2, 3]})
-    data.touch_file(str(workspace / "beta" / "io.py"))  # as `pytest --cov` records a file no test imports
-    data.write()
+    for worker, lines in (("gw0", [1, 2]), ("gw1", [1, 3])):  # one data file per process, combined by main
+        data = CoverageData(basename=str(workspace / ".coverage"), suffix=worker)
+        data.add_lines({str(workspace / "alpha" / "core.py"): lines})
+        data.touch_file(str(workspace / "beta" / "io.py"))  # as coverage records a file no test imports
+        data.write()
     monkeypatch.chdir(workspace)
     assert main(["--workspace", str(workspace)]) == 1
     out, err = capsys.readouterr()
