@@ -16,7 +16,7 @@ case "$name" in
   ruff) "$bin/ruff" check --output-format concise . ;;
   format) "$bin/ruff" format --check . ;;
   mypy) "$bin/mypy" --config-file tools/ci/mypy.ini --cache-dir "$cache/mypy-cache" . ;;
-  imports) "$bin/lint-imports" --no-cache --config .importlinter ;;
+  imports) "$bin/lint-imports" --no-logo --no-cache .importlinter ;;
   workflow)
     "$bin/zizmor" --offline --no-progress .github/workflows/
     "$bin/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/*.yml
