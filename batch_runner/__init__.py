@@ -16,9 +16,7 @@ from batch_runner.cost import (
     ProviderPrice,
     VolumeTier,
     check_amount,
-    format_usd,
     preview_cost,
-    to_money,
 )
 from batch_runner.errors import (
     ApprovalTooLowError,
@@ -47,6 +45,7 @@ from batch_runner.gateway_providers import (
     step_error,
 )
 from batch_runner.leads import REQUIRED_COLUMNS, Lead, load_leads_csv, normalize_domain, parse_leads_csv, validate_leads
+from batch_runner.money import format_usd, to_money
 from batch_runner.progress import ProgressBus, ProgressEvent, ProgressSubscription, ProgressTracker
 from batch_runner.providers import AssessmentProvider, EnrichmentProvider
 from batch_runner.retry import RetryPolicy, is_retryable

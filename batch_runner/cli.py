@@ -91,7 +91,7 @@ def user_path(path: str, environ: Mapping[str, str]) -> Path:
 
 
 def input_path(path: str, environ: Mapping[str, str]) -> Path:
-    """An input file: from the user's cwd, else from the program's own files (e.g. the shipped sample under `bazel run`)."""
+    """An input file: from the user's cwd, else from the program's own files (the sample under `bazel run`)."""
     from_user = user_path(path, environ)
     return from_user if from_user.exists() or not Path(path).exists() else Path(path).absolute()
 

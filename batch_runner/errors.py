@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from batch_runner.money import format_usd
+
 
 class BatchRunnerError(Exception):
     """Base of every batch_runner error."""
@@ -59,8 +61,6 @@ class BudgetApprovalRequiredError(BatchRunnerError):
     """The batch's estimated cost is over its budget and no approval covers the estimate."""
 
     def __init__(self, batch_id: str, estimated: Decimal, budget: Decimal, approved: Decimal | None) -> None:
-        from batch_runner.cost import format_usd
-
         approval = "no approval" if approved is None else f"an approval of only {format_usd(approved)}"
         super().__init__(
             f"batch {batch_id!r} is estimated at {format_usd(estimated)}, over its budget of {format_usd(budget)}, "

@@ -59,7 +59,7 @@ def normalize_domain(value: str) -> str:
 
 
 def validate_leads(rows: Iterable[Mapping[str, Any]], *, source: str = "<leads>", first_line: int = 1) -> list[Lead]:
-    """Validates every row (numbered from `first_line`) and returns the leads, or raises LeadInputError listing all problems."""
+    """Validates every row (numbered from `first_line`): the leads, or LeadInputError listing all problems."""
     return _validate_numbered(enumerate(rows, start=first_line), source=source, empty_line=first_line)
 
 

@@ -285,7 +285,7 @@ class LeadRepository:
 
         def page(session: Session) -> LeadPage:
             total = session.scalar(select(func.count()).select_from(Lead).where(*conditions)) or 0
-            query: Select[tuple[Lead]] = (
+            query: Select[Lead] = (
                 select(Lead).where(*conditions).order_by(Lead.created_at.desc(), Lead.id).limit(limit).offset(offset)
             )
             items = tuple(LeadRecord.from_row(row) for row in session.scalars(query))

@@ -1,6 +1,7 @@
 """Hypothesis profiles, registered once for every test in the repository.
 
-- `dev`: the default for plain pytest on a workstation: random examples, failures saved in a local database.
+- `dev`: the default for plain pytest on a workstation: random examples, failures saved in a local database;
+  no deadline and no too-slow health check either (`pytest -n 2 --cov` on a busy machine is not a property).
 - `ci`: the default under Bazel: derandomized (examples derived from each test), no database, no
   deadline (timing on a loaded 2-core CI box is not a property), so a cached result means something.
 - `ci-seeded`: under `bazel test --runs_per_test=N` Bazel gives each run a TEST_RANDOM_SEED; each run
@@ -20,7 +21,7 @@ PROFILES = ("dev", "ci", "ci-seeded")
 
 def register_profiles() -> None:
     """Registers `dev`, `ci` and `ci-seeded` (idempotent)."""
-    settings.register_profile("dev", max_examples=100)
+    settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     settings.register_profile(
         "ci",
         derandomize=True,

@@ -88,7 +88,20 @@ def test_running_the_same_command_again_pays_nothing_twice(cli, tmp_path, provid
     assert "Already completed by an earlier run" in cli.output
 
 
-def test_ctrl_c_interrupts_the_run_and_the_same_command_resumes_it(tmp_path, fake_clock, provider):
+@pytest.fixture
+def sigint_as_in_a_terminal():
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal, even in a process started with SIGINT ignored.
+
+    A background job, nohup, some CI runners and pytest-xdist workers can inherit SIG_IGN; raise_signal is then a no-op.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_interrupts_the_run_and_the_same_command_resumes_it(
+    tmp_path, fake_clock, provider, sigint_as_in_a_terminal
+):
     leads = make_leads(3, seed="interrupt")
 
     class CtrlCOnce:

@@ -166,7 +166,7 @@ async def test_quick_add_fails_the_task_with_batch_runners_reason_when_hunter_re
     assert (status["status"], outcome.state) == ("failed", "failed")
     assert status["error"].startswith("EnrichmentBatchFailedError: batch 'lead-enrichment-")
     assert status["error"].endswith(outcome.error)
-    assert "step 'enrichment' failed after 1 attempt: PermanentStepError: AuthenticationError" in outcome.error
+    assert "step 'enrichment' failed after 1 attempt: PermanentStepError: AuthenticationError" in (outcome.error or "")
     assert (lead["company"], lead["contact_name"]) == (None, None)
 
 

@@ -36,7 +36,8 @@ class SemrushMock(ProviderMock):
         values.update(overrides)
         return values
 
-    def overview_text(self, values: dict[str, Any]) -> str:
+    @staticmethod
+    def overview_text(values: dict[str, Any]) -> str:
         return HEADER + "\r\n" + ";".join(str(values[column]) for column in HEADER.split(";")) + "\r\n"
 
     def text(self, body: str, status: int = 200) -> respx.Route:

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from testing import PROFILES, profile_for, register_profiles
 
@@ -33,3 +33,10 @@ def test_ci_profile_is_derandomized_without_database_or_deadline():
     assert ci.deadline is None
     assert settings.get_profile("ci-seeded").derandomize is False
     assert set(PROFILES) == {"dev", "ci", "ci-seeded"}
+
+
+def test_dev_profile_has_no_deadline_nor_too_slow_check_so_a_busy_machine_fails_nothing():
+    register_profiles()
+    dev = settings.get_profile("dev")
+    assert dev.deadline is None
+    assert HealthCheck.too_slow in dev.suppress_health_check

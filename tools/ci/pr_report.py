@@ -54,6 +54,23 @@ def module_table(current: Mapping[str, ModuleFigure], base: Mapping[str, ModuleF
     return rows
 
 
+def coverage_drops(
+    current: Mapping[str, ModuleFigure], base: Mapping[str, ModuleFigure] | None, max_drop: float
+) -> list[str]:
+    """One sentence per module (or TOTAL) whose coverage fell more than `max_drop` points below the base."""
+    if base is None:
+        return []
+    drops = []
+    for name, figure in current.items():
+        before = base.get(name)
+        if before is not None and round(before.percent - figure.percent, 2) > max_drop:
+            drops.append(
+                f"{name} dropped from {before.percent:.2f}% to {figure.percent:.2f}% "
+                f"({figure.percent - before.percent:+.2f} points; at most -{max_drop:g} allowed)"
+            )
+    return drops
+
+
 def render_report(
     result: DiffCoverage,
     floor: float,
@@ -61,11 +78,16 @@ def render_report(
     base: Mapping[str, ModuleFigure] | None,
     base_revision: str,
     links: ReportLinks = ReportLinks(),
+    drops: Sequence[str] = (),
 ) -> str:
-    """The whole PR comment as Markdown."""
+    """The whole PR comment as Markdown; `drops` (from coverage_drops) are listed first as failures."""
     lines = [MARKER, "## Coverage report", ""]
     if links.badge:
         lines += [f"![coverage]({links.badge})", ""]
+    for drop in drops:
+        lines.append(f"❌ **Coverage drop:** {drop} against `{base_revision}`.")
+    if drops:
+        lines.append("")
     percent = result.percent
     if percent is None:
         lines.append(f"**Diff coverage: no measured line changed** against `{base_revision}` (floor {floor:.0f}%).")
@@ -132,6 +154,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--summary", help="this run's coverage_summary.json (default: next to the lcov)")
     parser.add_argument("--base-summary", help="the base run's coverage_summary.json, for the deltas")
     parser.add_argument("--floor", type=float, default=DEFAULT_DIFF_FLOOR, help="diff coverage floor, percent")
+    parser.add_argument(
+        "--max-drop",
+        type=float,
+        help="fail when a module or the total is more than this many points under --base-summary (default: off)",
+    )
     parser.add_argument("--output", help="write the Markdown here (default: stdout)")
     parser.add_argument("--trend-chart-url")
     parser.add_argument("--badge-url")
@@ -150,13 +177,16 @@ def main(argv: Sequence[str]) -> int:
         print(f"coverage_pr_report: {error}", file=sys.stderr)
         return 2
     links = ReportLinks(trend_chart=args.trend_chart_url, badge=args.badge_url, html_report=args.html_report_url)
-    report = render_report(result, args.floor, current, base, args.base, links)
+    drops = coverage_drops(current, base, args.max_drop) if args.max_drop is not None else []
+    report = render_report(result, args.floor, current, base, args.base, links, drops)
     if args.output:
         with open(os.path.join(workspace, args.output), "w", encoding="utf-8") as out:
             out.write(report)
         print(f"coverage_pr_report: wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(report)
+    for drop in drops:
+        print(f"coverage_pr_report: coverage drop: {drop}", file=sys.stderr)
     if not result.meets(args.floor):
         percent = result.percent or 0.0
         print(
@@ -165,7 +195,7 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
+    return 1 if drops else 0
 
 
 if __name__ == "__main__":

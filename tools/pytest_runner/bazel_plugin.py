@@ -250,9 +250,9 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
 def network_guard() -> Iterator[None]:
     """Within the block, name lookups and connections to non-loopback hosts raise NetworkAccessBlocked."""
     saved = (socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex)
-    socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
-    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = _guarded_getaddrinfo
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:

@@ -77,7 +77,9 @@ def test_chart_of_an_empty_history_says_no_runs_yet():
 def test_chart_plots_higher_coverage_higher_on_the_page():
     root = ElementTree.fromstring(render_chart([record(70.0), record(95.0)]))
     total = root.findall(f"{SVG}polyline")[0]
-    (x1, y1), (x2, y2) = (tuple(map(float, p.split(","))) for p in total.get("points").split())
+    points = total.get("points")
+    assert points is not None
+    (x1, y1), (x2, y2) = (tuple(map(float, p.split(","))) for p in points.split())
     assert x2 > x1 and y2 < y1
 
 
