@@ -4,7 +4,8 @@
 
 Errors are JSON `{"error": <type>, "detail": <message>}` with 404 (unknown batch), 409 (conflict, not
 running, an approval below the estimate, repeated leads) or 402 (over budget without approval). Invalid
-input gets 422 in FastAPI's `HTTPValidationError` shape, `{"detail": [{"type", "loc", "msg"}], "error": <type>, "problems": [...]}` (`problems`: the rows of
+input gets 422 in FastAPI's `HTTPValidationError` shape,
+`{"detail": [{"type", "loc", "msg"}], "error": <type>, "problems": [...]}` (`problems`: the rows of
 rejected leads), never echoing the input. Bodies are limited in size and read time (413, 408; see
 batch_runner.edge), and amounts are at most cost.MAX_AMOUNT_USD. Every status is in the OpenAPI document.
 """
@@ -24,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from batch_runner import edge
 from batch_runner.checkpoint import BatchSnapshot
 from batch_runner.cost import MAX_AMOUNT_USD, CostPreview
 from batch_runner.errors import (
@@ -38,7 +40,6 @@ from batch_runner.errors import (
 )
 from batch_runner.leads import MAX_FIELD_LENGTHS, MAX_LEADS_PER_REQUEST, Lead, validate_leads
 from batch_runner.runner import BatchRunner
-from batch_runner import edge
 
 _STATUS_BY_ERROR: tuple[tuple[type[BatchRunnerError], int], ...] = (
     (BatchNotFoundError, 404),

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from batch_runner.errors import DuplicateLeadsError, LeadInputError, LeadProblem
 from batch_runner import edge
+from batch_runner.errors import DuplicateLeadsError, LeadInputError, LeadProblem
 
 REQUIRED_COLUMNS = ("lead_id", "business_name", "domain", "email")
 

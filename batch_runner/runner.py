@@ -37,7 +37,6 @@ from batch_runner.errors import (
     StepFailedError,
 )
 from batch_runner.leads import Lead
-from batch_runner.money import to_money
 from batch_runner.progress import ProgressBus, ProgressTracker
 from batch_runner.retry import RetryPolicy, is_retryable, retry_after_of
 from batch_runner.steps import Pipeline, PipelineStep

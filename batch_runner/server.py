@@ -20,13 +20,14 @@ from typing import Any, TextIO
 from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 
+from batch_runner import edge
 from batch_runner.api import create_app
 from batch_runner.checkpoint import CheckpointStore
 from batch_runner.cli import default_db_path, user_path
 from batch_runner.gateway_providers import gateway_pipeline, gateway_price_book
 from batch_runner.retry import RetryPolicy
 from batch_runner.runner import BatchRunner, RunSettings
-from d0_gateway import ConfigurationError, build_gateway, edge
+from d0_gateway import ConfigurationError, build_gateway
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001

@@ -85,7 +85,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         for task_id in resume_tasks:
-            task = asyncio.get_running_loop().create_task(runner.run(task_id), name=f"enrichment:{task_id}")
+            task: asyncio.Task[object] = asyncio.get_running_loop().create_task(
+                runner.run(task_id), name=f"enrichment:{task_id}"
+            )
             resumed.add(task)
             task.add_done_callback(resumed.discard)
         try:

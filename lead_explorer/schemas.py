@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, create_model, field_validator
+from pydantic.config import JsonDict
 
 from batch_runner import edge
 from lead_explorer.errors import LeadValidationError
@@ -46,13 +47,13 @@ _DOMAIN = Field(
     json_schema_extra=_blank_or(MAX_DOMAIN_INPUT_LENGTH, format="hostname"),
     examples=["acme-widgets.com"],
 )
-_TEXT = {"pattern": edge.TEXT_PATTERN}
+_TEXT: JsonDict = {"pattern": edge.TEXT_PATTERN}
 _COMPANY = Field(default=None, max_length=200, examples=["Acme Widgets"], json_schema_extra=_TEXT)
 _CONTACT = Field(default=None, max_length=200, examples=["Jane Doe"], json_schema_extra=_TEXT)
 _SOURCE = Field(default=None, max_length=100, examples=["trade-show"], json_schema_extra=_TEXT)
 
 # A new lead needs an email or a domain that is not blank: stated in the schema as well as checked.
-_NEEDS_EMAIL_OR_DOMAIN = {
+_NEEDS_EMAIL_OR_DOMAIN: JsonDict = {
     "anyOf": [
         {"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}} for name in ("email", "domain")
     ]

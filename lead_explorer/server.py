@@ -23,8 +23,8 @@ from typing import Any, TextIO
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from batch_runner import CheckpointStore
-from d0_gateway import ConfigurationError, edge
+from batch_runner import CheckpointStore, edge
+from d0_gateway import ConfigurationError
 from lead_explorer.api import create_app
 from lead_explorer.batch_enrichment import GatewayEnrichment
 from lead_explorer.database import create_database_engine, create_schema, is_in_memory_sqlite, session_factory

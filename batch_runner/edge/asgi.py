@@ -29,7 +29,7 @@ DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_READ_TIMEOUT = 30.0
 """Seconds a request body may stall between two chunks before the request gets 408."""
 
-Timeout = Callable[[float], AbstractAsyncContextManager[None]]
+Timeout = Callable[[float], AbstractAsyncContextManager[object]]
 
 
 @dataclass(frozen=True)

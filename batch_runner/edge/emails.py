@@ -11,13 +11,14 @@ import re
 
 import email_validator
 from email_validator import EmailNotValidError, validate_email
+from pydantic.config import JsonDict
 
 from batch_runner.edge.errors import InvalidFieldError
 
 MAX_EMAIL_LENGTH = 254
 
 _SPECIAL_USE = "|".join(re.escape(name) for name in email_validator.SPECIAL_USE_DOMAIN_NAMES)
-NOT_SPECIAL_USE_SCHEMA = {"not": {"pattern": f"(?i)[@.](?:{_SPECIAL_USE})\\.?\\s*$"}}
+NOT_SPECIAL_USE_SCHEMA: JsonDict = {"not": {"pattern": f"(?i)[@.](?:{_SPECIAL_USE})\\.?\\s*$"}}
 """JSON Schema clause refusing addresses at special-use domains (add it next to `format: email`)."""
 
 

@@ -4,8 +4,8 @@ import json
 import httpx
 import pytest
 
-from batch_runner.api import create_app
 from batch_runner import edge
+from batch_runner.api import create_app
 from testing.batches import make_leads
 
 

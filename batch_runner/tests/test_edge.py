@@ -57,7 +57,10 @@ def test_email_rule_refuses_invalid_and_special_use_addresses(raw, reason):
 
 
 def test_special_use_schema_clause_matches_the_addresses_the_email_rule_refuses():
-    pattern = edge.NOT_SPECIAL_USE_SCHEMA["not"]["pattern"]
+    clause = edge.NOT_SPECIAL_USE_SCHEMA["not"]
+    assert isinstance(clause, dict)
+    pattern = clause["pattern"]
+    assert isinstance(pattern, str)
     assert [bool(re.search(pattern, address)) for address in ("z@o.TEST", "a@x.onion", "a@acme.com")] == [
         True,
         True,

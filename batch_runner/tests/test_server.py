@@ -4,8 +4,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from batch_runner.server import build_app, main, parse_server_config
 from batch_runner import edge
+from batch_runner.server import build_app, main, parse_server_config
 
 
 class RecordingServe:

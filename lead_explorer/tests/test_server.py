@@ -94,6 +94,7 @@ def test_main_hands_enrichments_left_unfinished_by_an_earlier_run_to_the_app_to_
     repository = build_repository(config)
     pending = repository.create_lead(actor="t", domain="acme.com", enrich=True)
     running = repository.create_lead(actor="t", domain="globex.com", enrich=True)
+    assert running.enrichment_task_id is not None
     repository.start_enrichment(running.enrichment_task_id, actor="t")
     _, _, output = run_main(["--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
     assert "Resuming 2 unfinished enrichment task(s)" in output

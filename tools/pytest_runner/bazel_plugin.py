@@ -73,13 +73,13 @@ def split_runner_arguments(argv: Sequence[str], environment: Mapping[str, str]) 
     node_ids = [
         arg
         for position, arg in enumerate(user)
-        if not arg.startswith("-") and is_node_id(arg) and (position == 0 or user[position - 1] not in _OPTIONS_WITH_VALUE)
+        if not arg.startswith("-")
+        and is_node_id(arg)
+        and (position == 0 or user[position - 1] not in _OPTIONS_WITH_VALUE)
     ]
     for node_id in node_ids:
         if _file_of(node_id) not in srcs:
-            raise RunnerArgumentError(
-                f"{node_id} is not in this target: its test files are {', '.join(srcs)}"
-            )
+            raise RunnerArgumentError(f"{node_id} is not in this target: its test files are {', '.join(srcs)}")
     test_filter = environment.get("TESTBRIDGE_TEST_ONLY", "")
     if test_filter and is_node_id(test_filter):
         if _file_of(test_filter) not in srcs:

@@ -186,7 +186,10 @@ TESTLOGS = "bazel-out/k8-fastbuild/testlogs"
 
 
 def test_targets_that_ran_are_read_from_where_bazel_keeps_each_tests_report():
-    paths = [f"{TESTLOGS}/mod_a/tests/core_test/coverage.dat", f"{TESTLOGS}/mod_a/tests/big_test/shard_1_of_2/coverage.dat"]
+    paths = [
+        f"{TESTLOGS}/mod_a/tests/core_test/coverage.dat",
+        f"{TESTLOGS}/mod_a/tests/big_test/shard_1_of_2/coverage.dat",
+    ]
     assert targets_that_ran(paths) == ["mod_a/tests/core_test", "mod_a/tests/big_test/shard_1_of_2"]
 
 

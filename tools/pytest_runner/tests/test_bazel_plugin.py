@@ -176,7 +176,11 @@ def test_node_id_given_to_bazel_run_replaces_the_targets_file_list():
 
 
 def test_node_id_of_a_file_outside_the_target_is_refused_naming_the_targets_files():
-    with pytest.raises(RunnerArgumentError, match=r"pkg/tests/test_c.py::t is not in this target: its test files are pkg/tests/test_a.py, pkg/tests/test_b.py"):
+    with pytest.raises(
+        RunnerArgumentError,
+        match=r"pkg/tests/test_c.py::t is not in this target: its test files are "
+        r"pkg/tests/test_a.py, pkg/tests/test_b.py",
+    ):
         split_runner_arguments([*MACRO_ARGS, "pkg/tests/test_c.py::t"], {})
 
 
@@ -198,7 +202,9 @@ def test_node_id_filter_of_another_targets_file_leaves_nothing_to_run():
 
 
 def test_node_id_filter_is_not_passed_to_pytest_as_a_keyword_expression():
-    args = pytest_args_from_environment(["pkg/tests/test_a.py::test_x"], {"TESTBRIDGE_TEST_ONLY": "pkg/tests/test_a.py::test_x"})
+    args = pytest_args_from_environment(
+        ["pkg/tests/test_a.py::test_x"], {"TESTBRIDGE_TEST_ONLY": "pkg/tests/test_a.py::test_x"}
+    )
     assert "-k" not in args
 
 

@@ -44,5 +44,9 @@ def test_home_is_a_writable_directory_inside_the_tests_own_temp_dir():
 def test_only_runfiles_and_the_interpreters_own_folders_are_on_sys_path():
     allowed = [os.environ.get("RUNFILES_DIR") or os.getcwd(), os.getcwd(), sys.base_prefix, sys.prefix]
     allowed = [os.path.abspath(folder) + os.sep for folder in allowed]
-    outside = [entry for entry in sys.path if entry and not any((os.path.abspath(entry) + os.sep).startswith(a) for a in allowed)]
+    outside = [
+        entry
+        for entry in sys.path
+        if entry and not any((os.path.abspath(entry) + os.sep).startswith(a) for a in allowed)
+    ]
     assert outside == []
