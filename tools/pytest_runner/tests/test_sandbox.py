@@ -23,10 +23,20 @@ def _mount_of(path):
     return best
 
 
+PRIVATE_TMP = os.environ.get("LEADFACTORY_PRIVATE_TMP") == "1"
+needs_private_tmp = pytest.mark.skipif(
+    not PRIVATE_TMP,
+    reason="this checkout or its output base is under /tmp, where Bazel 4.2.3 cannot give tests a private /tmp "
+    "(tools/bazel says so when it starts); move the checkout to get one",
+)
+
+
+@needs_private_tmp
 def test_tmp_is_a_private_tmpfs_when_the_test_runs_in_the_sandbox():
     assert _mount_of("/tmp") == ("/tmp", "tmpfs")
 
 
+@needs_private_tmp
 def test_tmp_starts_empty_so_nothing_carries_over_between_runs():
     assert os.listdir("/tmp") == []
 
