@@ -4,7 +4,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from d0_gateway import AuthenticationError, InvalidInput, InvalidRequest, ProviderResponseError, RateLimited
+from d0_gateway import (
+    AuthenticationError,
+    InvalidInput,
+    InvalidRequest,
+    ProviderResponseError,
+    ProviderUnavailable,
+    RateLimited,
+)
 from testing.mocks import png_bytes
 
 
@@ -62,6 +69,16 @@ async def test_errors_carry_screenshotones_code(gateway, screenshotone_mock, sta
     screenshotone_mock.error("GET", screenshotone_mock.TAKE, status)
     with pytest.raises(error, match=code):
         await gateway.screenshotone.capture(options(gateway))
+
+
+@pytest.mark.parametrize("register", ["unavailable", "timeout"])
+async def test_capture_is_retried_then_provider_unavailable_when_screenshotone_fails(
+    gateway, screenshotone_mock, register
+):
+    route = getattr(screenshotone_mock, register)("GET", screenshotone_mock.TAKE)
+    with pytest.raises(ProviderUnavailable):
+        await gateway.screenshotone.capture(options(gateway))
+    assert route.call_count == 3
 
 
 async def test_concurrency_limit_is_rate_limited(gateway, screenshotone_mock):

@@ -13,6 +13,7 @@ class DataAxleMock(ProviderMock):
     name = "data_axle"
     base_url = "https://api.data-axle.com"
     MATCH = "/v1/places/match"
+    operations = {"business_match": ("POST", MATCH)}
 
     def place_document(self, **overrides: Any) -> dict[str, Any]:
         """A places record with the attributes LeadFactory reads."""
