@@ -29,7 +29,7 @@ _FAILED_TEST = ("FAILED", "TIMEOUT", "NO STATUS", "INCOMPLETE", "FAILED TO BUILD
 
 
 def filter_module_rows(lines: Iterable[str]) -> Iterator[str]:
-    """The lines with the module rows of the coverage table left out (title, header, TOTAL kept)."""
+    """The lines with the module rows of the coverage table left out (title, header, rule, TOTAL kept)."""
     state = "outside"  # outside -> header -> rule -> rows -> outside
     for line in lines:
         text = line.rstrip("\n")
@@ -41,9 +41,8 @@ def filter_module_rows(lines: Iterable[str]) -> Iterator[str]:
             state = "rows"
         elif state == "rows":
             if set(text.strip()) == {"-"}:
-                state = "outside"
-            else:
-                continue
+                state = "outside"  # the rule above TOTAL goes too: one rule between header and TOTAL
+            continue
         yield line
 
 
