@@ -21,6 +21,7 @@ class PageSpeedMock(ProviderMock):
     name = "pagespeed"
     base_url = "https://www.googleapis.com"
     RUN = "/pagespeedonline/v5/runPagespeed"
+    operations = {"run": ("GET", RUN)}
 
     def result_body(self, url: str | None = None, **scores: float | None) -> dict[str, Any]:
         """A runPagespeed result; `scores` (0-1, keyed by category with _ for -) override random ones."""

@@ -39,10 +39,13 @@ def _signed(delta: float) -> str:
     return "±0.00" if round(delta, 2) == 0 else f"{delta:+.2f}"
 
 
-def module_table(current: Mapping[str, ModuleFigure], base: Mapping[str, ModuleFigure] | None) -> list[str]:
-    """Markdown table rows: module, coverage, floor, base coverage and delta (TOTAL last)."""
+def module_table(
+    current: Mapping[str, ModuleFigure], base: Mapping[str, ModuleFigure] | None, modules: bool = True
+) -> list[str]:
+    """Markdown table rows: module, coverage, floor, base coverage and delta (TOTAL last; only TOTAL when
+    `modules` is False)."""
     rows = ["| module | coverage | floor | base | Δ |", "|---|---:|---:|---:|---:|"]
-    names = sorted(name for name in current if name != "TOTAL") + (["TOTAL"] if "TOTAL" in current else [])
+    names = sorted(name for name in current if name != "TOTAL" and modules) + (["TOTAL"] if "TOTAL" in current else [])
     for name in names:
         figure = current[name]
         before = base.get(name) if base is not None else None
@@ -79,8 +82,10 @@ def render_report(
     base_revision: str,
     links: ReportLinks = ReportLinks(),
     drops: Sequence[str] = (),
+    modules: bool = True,
 ) -> str:
-    """The whole PR comment as Markdown; `drops` (from coverage_drops) are listed first as failures."""
+    """The whole PR comment as Markdown; `drops` (from coverage_drops) are listed first as failures; the
+    coverage table has no module rows when `modules` is False."""
     lines = [MARKER, "## Coverage report", ""]
     if links.badge:
         lines += [f"![coverage]({links.badge})", ""]
@@ -97,10 +102,10 @@ def render_report(
             f"**Diff coverage: {percent:.2f}%** ({result.hit}/{result.found} changed lines and branches "
             f"against `{base_revision}`) — {verdict} the {floor:.0f}% floor."
         )
-    lines += ["", "### Coverage by module (lines + branches)", ""]
+    lines += ["", "### Coverage by module (lines + branches)" if modules else "### Coverage (lines + branches)", ""]
     if base is None:
         lines += ["_No base figures: pass --base-summary with the base run's coverage_summary.json._", ""]
-    lines += module_table(current, base)
+    lines += module_table(current, base, modules)
     missing = [item for item in result.files if item.uncovered_lines or item.partial_lines]
     lines += ["", "### Changed lines not covered", ""]
     if not missing:
@@ -163,6 +168,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--trend-chart-url")
     parser.add_argument("--badge-url")
     parser.add_argument("--html-report-url")
+    parser.add_argument("--total-only", action="store_true", help="TOTAL row only (COVERAGE_MODULE_REPORTS=false)")
     args = parser.parse_args(argv)
     workspace = args.workspace
 
@@ -178,7 +184,7 @@ def main(argv: Sequence[str]) -> int:
         return 2
     links = ReportLinks(trend_chart=args.trend_chart_url, badge=args.badge_url, html_report=args.html_report_url)
     drops = coverage_drops(current, base, args.max_drop) if args.max_drop is not None else []
-    report = render_report(result, args.floor, current, base, args.base, links, drops)
+    report = render_report(result, args.floor, current, base, args.base, links, drops, modules=not args.total_only)
     if args.output:
         with open(os.path.join(workspace, args.output), "w", encoding="utf-8") as out:
             out.write(report)

@@ -30,6 +30,13 @@ def test_total_row_comes_last_and_unchanged_delta_reads_zero():
     assert module_table(CURRENT, BASE)[-1] == "| **TOTAL** | 88.25% | 80% | 88.25% | ±0.00 |"
 
 
+def test_total_only_table_keeps_the_total_row_and_drops_module_rows():
+    report = render_report(diff_coverage({}, {}), 90, CURRENT, BASE, "main", modules=False)
+    assert "### Coverage (lines + branches)" in report
+    assert "| **TOTAL** | 88.25% | 80% | 88.25% | ±0.00 |" in report
+    assert "`alpha`" not in report and "`beta`" not in report
+
+
 def test_report_without_base_figures_says_so_instead_of_guessing():
     result = diff_coverage({}, {})
     report = render_report(result, 90, CURRENT, None, "origin/main")
