@@ -18,7 +18,7 @@ case "$name" in
   mypy) "$bin/mypy" --config-file tools/ci/mypy.ini --cache-dir "$cache/mypy-cache" . ;;
   imports) "$bin/lint-imports" --no-logo --no-cache .importlinter ;;
   workflow)
-    "$bin/zizmor" --offline --no-progress .github/workflows/
+    "$bin/zizmor" --offline --no-progress --color=never .github/workflows/
     "$bin/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/*.yml
     ;;
   *) echo "lint.sh: unknown gate '$name' (ruff, format, mypy, imports, workflow)" >&2; exit 2 ;;

@@ -1,12 +1,12 @@
 """Judges a plain-pytest coverage run against the floors Bazel enforces, and prints the same table.
 
-    .venv/bin/coverage run -m pytest -n 2 && .venv/bin/python -m tools.coverage.pytest_floors
+    .venv/bin/pytest -n 2 --cov && .venv/bin/python -m tools.coverage.pytest_floors
 
 `.coveragerc` makes coverage.py measure as `bazel coverage` does: branch coverage of the modules' own
-sources (tests omitted, never-imported files at 0%). The run's data files (one per process) are combined
-first. Floors come from the BUILD files (build_policy.py); a module's figure is lines + branches covered,
-as in the Bazel report. Exit 1 when a module or the total is under its floor, 2 when the data or the
-floors cannot be read.
+sources (tests omitted, never-imported files at 0%). Data files a run left uncombined (one per process)
+are combined first. Floors come from the BUILD files (build_policy.py); a module's figure is lines +
+branches covered, as in the Bazel report. Exit 1 when a module or the total is under its floor, 2 when
+the data or the floors cannot be read.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def main(argv: Sequence[str]) -> int:
     workspace = args.workspace
     data_file = args.data_file if args.data_file.is_absolute() else workspace / args.data_file
     if not data_file.is_file() and not any(data_file.parent.glob(data_file.name + ".*")):
-        print(f"coverage: no coverage data at {data_file}; run `coverage run -m pytest` first", file=sys.stderr)
+        print(f"coverage: no coverage data at {data_file}; run `pytest -n 2 --cov` first", file=sys.stderr)
         return 2
     try:
         policy = read_policy(str(workspace))

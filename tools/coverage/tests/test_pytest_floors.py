@@ -77,7 +77,7 @@ def test_module_under_its_floor_fails_naming_its_figure_and_build_file(workspace
 
 def test_run_without_coverage_data_exits_2_saying_what_to_run(workspace, capsys):
     assert main(["--workspace", str(workspace)]) == 2
-    assert "run `coverage run -m pytest` first" in capsys.readouterr().err
+    assert "run `pytest -n 2 --cov` first" in capsys.readouterr().err
 
 
 def test_measured_run_prints_the_table_and_fails_under_a_floor(workspace, monkeypatch, capsys):
