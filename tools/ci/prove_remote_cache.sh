@@ -13,7 +13,10 @@ cd "$(dirname "$0")/../.."
 protocol=http
 if [[ "${1:-}" == "--grpc" ]]; then protocol=grpc && shift; fi
 targets=("${@:-//...}")
-work=$(mktemp -d "${TMPDIR:-/tmp}/leadfactory-remote-cache.XXXXXX")
+# Not under /tmp: tests get an empty /tmp of their own (.bazelrc --sandbox_tmpfs_path=/tmp), which would hide
+# this output base from the sandbox.
+mkdir -p "$HOME/.cache/leadfactory"
+work=$(mktemp -d "$HOME/.cache/leadfactory/proof-remote-cache.XXXXXX")
 output_base="$work/output_base"
 
 if [[ "$protocol" == grpc ]]; then
