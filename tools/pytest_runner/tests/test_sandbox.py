@@ -25,7 +25,7 @@ def _mount_of(path):
 
 PRIVATE_TMP = os.environ.get("LEADFACTORY_PRIVATE_TMP") == "1"
 needs_private_tmp = pytest.mark.skipif(
-    not PRIVATE_TMP,
+    UNDER_BAZEL_TEST and not PRIVATE_TMP,
     reason="this checkout or its output base is under /tmp, where Bazel 4.2.3 cannot give tests a private /tmp "
     "(tools/bazel says so when it starts); move the checkout to get one",
 )
