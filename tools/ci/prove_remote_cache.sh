@@ -76,11 +76,18 @@ cache_contents() { find "$work/cache" -type f | sed "s|$work/cache/||" | cut -d/
 fi
 
 echo "== first run: results are uploaded to $protocol://127.0.0.1:$port"
-tools/bazel --output_base="$output_base" test "${flags[@]}" "${targets[@]}" 2>&1 | grep -E "processes|Executed|WARNING" -A3 || true
+first_status=0
+first=$(tools/bazel --output_base="$output_base" test "${flags[@]}" "${targets[@]}" 2>&1) || first_status=$?
+echo "$first" | grep -E "processes|Executed|WARNING" -A3 || echo "$first" | tail -20
 cache_contents
+if [[ "$first_status" -ne 0 ]]; then
+  # Bazel uploads passing test results only: a failed (or timed-out) test cannot be a hit after the clean.
+  echo "remote cache ($protocol): FAILED: the first run failed (exit $first_status), so not every test can be a cache hit" >&2
+  exit 1
+fi
 tools/bazel --output_base="$output_base" clean
 echo "== after bazel clean: every test should come from the remote cache"
-second=$(tools/bazel --output_base="$output_base" test "${flags[@]}" "${targets[@]}" 2>&1)
+second=$(tools/bazel --output_base="$output_base" test "${flags[@]}" "${targets[@]}" 2>&1) || true  # judged below
 echo "$second" | grep -E "processes|Executed|ERROR|WARNING" -A3 || echo "$second" | tail -20
 test_count=$(tools/bazel --output_base="$output_base" query "tests(${targets[*]})" 2>/dev/null | wc -l)
 hits=$(echo "$second" | sed -n 's/.* \([0-9][0-9]*\) remote cache hit.*/\1/p' | tail -1)
