@@ -9,14 +9,14 @@ small protocols (providers.py); gateway_providers.py serves them with d0_gateway
 from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, LeadResult, batch_fingerprint
 from batch_runner.cost import (
     DEFAULT_PRICE_BOOK,
+    MAX_AMOUNT_USD,
     CostPreview,
     PriceBook,
     ProviderCost,
     ProviderPrice,
     VolumeTier,
-    format_usd,
+    check_amount,
     preview_cost,
-    to_money,
 )
 from batch_runner.errors import (
     ApprovalTooLowError,
@@ -24,6 +24,8 @@ from batch_runner.errors import (
     BatchNotFoundError,
     BatchRunnerError,
     BudgetApprovalRequiredError,
+    DuplicateLeadsError,
+    InvalidAmountError,
     InvalidBatchError,
     LeadInputError,
     LeadProblem,
@@ -43,6 +45,7 @@ from batch_runner.gateway_providers import (
     step_error,
 )
 from batch_runner.leads import REQUIRED_COLUMNS, Lead, load_leads_csv, normalize_domain, parse_leads_csv, validate_leads
+from batch_runner.money import format_usd, to_money
 from batch_runner.progress import ProgressBus, ProgressEvent, ProgressSubscription, ProgressTracker
 from batch_runner.providers import AssessmentProvider, EnrichmentProvider
 from batch_runner.retry import RetryPolicy, is_retryable
@@ -52,6 +55,7 @@ from d0_gateway import Clock, SystemClock
 
 __all__ = [
     "DEFAULT_PRICE_BOOK",
+    "MAX_AMOUNT_USD",
     "REQUIRED_COLUMNS",
     "ApprovalTooLowError",
     "AssessmentProvider",
@@ -61,6 +65,8 @@ __all__ = [
     "BatchRunnerError",
     "BatchSnapshot",
     "BudgetApprovalRequiredError",
+    "DuplicateLeadsError",
+    "InvalidAmountError",
     "CheckpointStore",
     "Clock",
     "CostPreview",
@@ -95,6 +101,7 @@ __all__ = [
     "VolumeTier",
     "WebsiteAssessmentStep",
     "batch_fingerprint",
+    "check_amount",
     "format_usd",
     "gateway_pipeline",
     "gateway_price_book",

@@ -21,9 +21,10 @@ from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from batch_runner.cost import ProviderPrice, format_usd, to_money
+from batch_runner.cost import ProviderPrice
 from batch_runner.errors import ApprovalTooLowError, BatchConflictError, BatchNotFoundError, StaleRunError
 from batch_runner.leads import Lead
+from batch_runner.money import format_usd, to_money
 from batch_runner.schema import Base, BatchRow, LeadRow, StepResultRow
 
 
@@ -184,7 +185,7 @@ class CheckpointStore:
             return self._snapshot(session, batch_id)
 
     def begin_run(self, batch_id: str, run_token: str, *, now: datetime) -> list[Lead]:
-        """Makes `run_token` the batch's owner, returns leads a crashed run left running to pending, and lists pending leads."""
+        """Makes `run_token` the batch's owner, returns a crashed run's running leads to pending, lists pending."""
         with self._sessions.begin() as session:
             batch = self._batch(session, batch_id)
             batch.run_token = run_token
@@ -259,7 +260,7 @@ class CheckpointStore:
             return cost
 
     def finish_lead(self, batch_id: str, lead_id: str, run_token: str, *, error: str | None, now: datetime) -> None:
-        """Marks a running lead done (error None) or failed with `error`; raises StaleRunError if another run owns it."""
+        """Marks a running lead done (error None) or failed with `error`; StaleRunError if another run owns it."""
         with self._sessions.begin() as session:
             lead = self._owned_lead(session, batch_id, lead_id, run_token)
             lead.state = "done" if error is None else "failed"

@@ -19,7 +19,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
@@ -28,8 +28,14 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, batch_fingerprint
-from batch_runner.cost import DEFAULT_PRICE_BOOK, CostPreview, PriceBook
-from batch_runner.errors import ApprovalTooLowError, BatchRunnerError, BudgetApprovalRequiredError, LeadInputError
+from batch_runner.cost import DEFAULT_PRICE_BOOK, MAX_AMOUNT_USD, CostPreview, PriceBook, check_amount
+from batch_runner.errors import (
+    ApprovalTooLowError,
+    BatchRunnerError,
+    BudgetApprovalRequiredError,
+    InvalidAmountError,
+    LeadInputError,
+)
 from batch_runner.gateway_providers import gateway_pipeline, gateway_price_book
 from batch_runner.leads import Lead, load_leads_csv
 from batch_runner.progress import ProgressEvent
@@ -43,13 +49,11 @@ DEFAULT_DB_NAME = "leadfactory-batches.sqlite"
 
 
 def _money(text: str) -> Decimal:
+    """A --budget/--approve amount, checked before anything is created (exit 2 when it is not one)."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"not an amount of dollars: {text!r}") from None
-    if not value.is_finite() or value < 0:
-        raise argparse.ArgumentTypeError(f"amount must be a dollar value >= 0, got {text!r}")
-    return value
+        return check_amount(text, "amount")
+    except InvalidAmountError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,8 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("csv", help="CSV of leads with columns lead_id,business_name,domain,email")
     parser.add_argument("--db", help=f"SQLite checkpoint file (default: {DEFAULT_DB_NAME} in the temp directory)")
     parser.add_argument("--batch-id", help="batch id (default: derived from the leads, so a rerun resumes)")
-    parser.add_argument("--budget", type=_money, default=Decimal("10"), help="budget in USD (default: 10)")
-    parser.add_argument("--approve", type=_money, metavar="USD", help="approve spending up to USD over the budget")
+    parser.add_argument(
+        "--budget", type=_money, default=Decimal("10"), help=f"budget in USD, at most {MAX_AMOUNT_USD} (default: 10)"
+    )
+    parser.add_argument(
+        "--approve",
+        type=_money,
+        metavar="USD",
+        help=f"approve spending up to USD (at most {MAX_AMOUNT_USD}) over the budget",
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="leads in flight at once (default: 4)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per lead, retries included (default: 60)")
     parser.add_argument("--retries", type=int, default=3, help="attempts per step for retryable errors (default: 3)")
@@ -80,7 +91,7 @@ def user_path(path: str, environ: Mapping[str, str]) -> Path:
 
 
 def input_path(path: str, environ: Mapping[str, str]) -> Path:
-    """An input file: from the user's cwd, else from the program's own files (e.g. the shipped sample under `bazel run`)."""
+    """An input file: from the user's cwd, else from the program's own files (the sample under `bazel run`)."""
     from_user = user_path(path, environ)
     return from_user if from_user.exists() or not Path(path).exists() else Path(path).absolute()
 

@@ -19,23 +19,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from batch_runner.errors import UnknownProviderError
+from batch_runner.errors import InvalidAmountError, UnknownProviderError
+from batch_runner.money import to_money
 
-MICRO = Decimal("0.000001")
-
-
-def to_money(value: Decimal | int | str) -> Decimal:
-    """`value` as dollars rounded to micro-dollars (the precision prices and spend are kept in)."""
-    return Decimal(value).quantize(MICRO, rounding=ROUND_HALF_UP)
+MAX_AMOUNT_USD = Decimal("1000000")
+"""The largest budget or approval a batch accepts (US$1,000,000); larger amounts are refused as input errors."""
 
 
-def format_usd(value: Decimal) -> str:
-    """Dollars for people: cents when exact ('$0.20'), more digits only when needed ('$0.036')."""
-    money = to_money(value)
-    cents = money.quantize(Decimal("0.01"))
-    return f"${cents}" if cents == money else f"${money.normalize():f}"
+def check_amount(value: Decimal | int | str, what: str) -> Decimal:
+    """A budget or approval as money: finite, >= 0 and at most MAX_AMOUNT_USD, else InvalidAmountError naming `what`."""
+    try:
+        amount = Decimal(value)
+    except (ArithmeticError, ValueError, TypeError):
+        raise InvalidAmountError(f"{what} is not an amount of dollars: {str(value)[:40]!r}") from None
+    if not amount.is_finite():
+        raise InvalidAmountError(f"{what} must be a finite amount of dollars, got {amount}")
+    if amount < 0:
+        raise InvalidAmountError(f"{what} must be >= 0, got {amount}")
+    if amount > MAX_AMOUNT_USD:
+        raise InvalidAmountError(f"{what} must be at most {MAX_AMOUNT_USD} USD, got {amount:.6g}")
+    return to_money(amount)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from batch_runner.money import format_usd
+
 
 class BatchRunnerError(Exception):
     """Base of every batch_runner error."""
@@ -39,6 +41,10 @@ class LeadInputError(BatchRunnerError, ValueError):
         super().__init__(f"{len(self.problems)} problem(s) in {source}:\n{lines}")
 
 
+class DuplicateLeadsError(LeadInputError):
+    """Every lead is valid on its own, but some are the same lead (same id or email) as an earlier one."""
+
+
 class BatchNotFoundError(BatchRunnerError, LookupError):
     """No batch with the given id is checkpointed."""
 
@@ -55,8 +61,6 @@ class BudgetApprovalRequiredError(BatchRunnerError):
     """The batch's estimated cost is over its budget and no approval covers the estimate."""
 
     def __init__(self, batch_id: str, estimated: Decimal, budget: Decimal, approved: Decimal | None) -> None:
-        from batch_runner.cost import format_usd
-
         approval = "no approval" if approved is None else f"an approval of only {format_usd(approved)}"
         super().__init__(
             f"batch {batch_id!r} is estimated at {format_usd(estimated)}, over its budget of {format_usd(budget)}, "
@@ -108,6 +112,10 @@ class StaleRunError(BatchRunnerError):
 
 class InvalidBatchError(BatchRunnerError, ValueError):
     """A batch id or budget is not acceptable (the message names the value)."""
+
+
+class InvalidAmountError(InvalidBatchError):
+    """A budget or approval is not a finite dollar amount between 0 and cost.MAX_AMOUNT_USD."""
 
 
 class StepFailedError(BatchRunnerError):

@@ -89,7 +89,7 @@ class PageSpeedAssessmentProvider:
 
 
 def gateway_pipeline(gateway: Gateway, *, campaign_id: str | None = None) -> Pipeline:
-    """The standard pipeline (enrichment, then website assessment) served by d0_gateway; priced by `gateway_price_book`."""
+    """The standard pipeline (enrichment, then website assessment) on d0_gateway; priced by `gateway_price_book`."""
     return Pipeline(
         [
             EnrichmentStep(HunterEnrichmentProvider(gateway, campaign_id=campaign_id), price_key="hunter"),

@@ -10,15 +10,22 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
-from batch_runner.errors import LeadInputError, LeadProblem
+from batch_runner import edge
+from batch_runner.errors import DuplicateLeadsError, LeadInputError, LeadProblem
 
 REQUIRED_COLUMNS = ("lead_id", "business_name", "domain", "email")
 
 _LEAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_TLD = re.compile(r"^[a-z]{2,63}$|^xn--[a-z0-9-]{1,59}$")
+MAX_LEADS_PER_REQUEST = 1_000
+"""Most leads one HTTP request may carry (a CSV has no such limit)."""
+MAX_BUSINESS_NAME_LENGTH = 200
+MAX_EMAIL_LENGTH = edge.MAX_EMAIL_LENGTH
+MAX_FIELD_LENGTHS = {  # longest value of each column, in characters
+    "lead_id": 64,
+    "business_name": MAX_BUSINESS_NAME_LENGTH,
+    "domain": edge.MAX_DOMAIN_INPUT_LENGTH,
+    "email": MAX_EMAIL_LENGTH,
+}
 
 
 @dataclass(frozen=True)
@@ -41,24 +48,18 @@ class Lead:
 
 
 def normalize_domain(value: str) -> str:
-    """The bare hostname of `value` ('https://WWW.Acme.com/' -> 'www.acme.com'); raises ValueError if invalid."""
-    text = value.strip().lower()
-    text = re.sub(r"^https?://", "", text).rstrip("/")
-    if "/" in text or ":" in text or "@" in text:
-        raise ValueError(f"{value!r} is not a bare domain name (no path, port or user part allowed)")
-    labels = text.split(".")
-    if len(text) > 253 or len(labels) < 2:
-        raise ValueError(f"{value!r} is not a domain name like 'example.com'")
-    for label in labels[:-1]:
-        if not _LABEL.match(label):
-            raise ValueError(f"{value!r} has an invalid label {label!r}")
-    if not _TLD.match(labels[-1]):
-        raise ValueError(f"{value!r} has an invalid top-level domain {labels[-1]!r}")
-    return text
+    """The bare hostname of `value` ('https://WWW.Acme.com/' -> 'acme.com'); raises ValueError if invalid.
+
+    The monorepo's one domain rule (batch_runner.edge.normalize_domain), shared with lead_explorer.
+    """
+    try:
+        return edge.normalize_domain(value)
+    except edge.InvalidFieldError as error:
+        raise ValueError(f"{value[:100]!r} {error.reason}") from None
 
 
 def validate_leads(rows: Iterable[Mapping[str, Any]], *, source: str = "<leads>", first_line: int = 1) -> list[Lead]:
-    """Validates every row (numbered from `first_line`) and returns the leads, or raises LeadInputError listing all problems."""
+    """Validates every row (numbered from `first_line`): the leads, or LeadInputError listing all problems."""
     return _validate_numbered(enumerate(rows, start=first_line), source=source, empty_line=first_line)
 
 
@@ -66,6 +67,15 @@ def parse_leads_csv(text: str, *, source: str = "<csv>") -> list[Lead]:
     """Parses a CSV of leads (header with at least REQUIRED_COLUMNS); raises LeadInputError with line numbers."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
+    repeated = sorted({column for column in header if header.count(column) > 1 and column in REQUIRED_COLUMNS})
+    if repeated:
+        raise LeadInputError(
+            source,
+            [
+                LeadProblem(1, column, f"column appears {header.count(column)} times in the header")
+                for column in repeated
+            ],
+        )
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise LeadInputError(
@@ -97,6 +107,7 @@ def _validate_numbered(rows: Iterable[tuple[int, Mapping[str, Any]]], *, source:
     """Validates (line, row) pairs: each row on its own, then duplicates by lead id and by email."""
     leads: list[Lead] = []
     problems: list[LeadProblem] = []
+    duplicates: list[LeadProblem] = []
     seen_ids: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     for line, row in rows:
@@ -104,13 +115,13 @@ def _validate_numbered(rows: Iterable[tuple[int, Mapping[str, Any]]], *, source:
         if lead is None:
             problems.extend(row_problems)
         elif lead.lead_id in seen_ids:
-            problems.append(
+            duplicates.append(
                 LeadProblem(
                     line, "lead_id", f"duplicate lead {lead.lead_id!r} (first on line {seen_ids[lead.lead_id]})"
                 )
             )
         elif lead.email in seen_emails:
-            problems.append(
+            duplicates.append(
                 LeadProblem(
                     line, "email", f"duplicate lead: {lead.email!r} is already on line {seen_emails[lead.email]}"
                 )
@@ -120,7 +131,9 @@ def _validate_numbered(rows: Iterable[tuple[int, Mapping[str, Any]]], *, source:
             seen_emails[lead.email] = line
             leads.append(lead)
     if problems:
-        raise LeadInputError(source, problems)
+        raise LeadInputError(source, problems + duplicates)
+    if duplicates:
+        raise DuplicateLeadsError(source, duplicates)
     if not leads:
         raise LeadInputError(source, [LeadProblem(empty_line, "lead_id", "no leads: a batch needs at least one row")])
     return leads
@@ -135,8 +148,13 @@ def _validate_row(line: int, row: Mapping[str, Any]) -> tuple[list[LeadProblem],
         value = row.get(column)
         if not isinstance(value, str) or not value.strip():
             problems.append(LeadProblem(line, column, "missing value"))
-        else:
-            values[column] = value.strip()
+            continue
+        try:
+            cleaned = edge.clean_text(value, max_length=MAX_FIELD_LENGTHS[column])
+        except edge.InvalidFieldError as error:
+            problems.append(LeadProblem(line, column, error.reason))
+            continue
+        values[column] = cleaned or ""
     if "lead_id" in values and not _LEAD_ID.match(values["lead_id"]):
         problems.append(
             LeadProblem(
@@ -152,9 +170,9 @@ def _validate_row(line: int, row: Mapping[str, Any]) -> tuple[list[LeadProblem],
             problems.append(LeadProblem(line, "domain", f"invalid domain: {error}"))
     if "email" in values:
         try:
-            values["email"] = validate_email(values["email"], check_deliverability=False).normalized.lower()
-        except EmailNotValidError as error:
-            problems.append(LeadProblem(line, "email", f"invalid email {values['email']!r}: {error}"))
+            values["email"] = edge.normalize_email(values["email"])
+        except edge.InvalidFieldError as error:
+            problems.append(LeadProblem(line, "email", f"invalid email {values['email'][:100]!r}: {error.reason}"))
     if problems:
         return problems, None
     return problems, Lead(**values)

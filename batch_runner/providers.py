@@ -15,6 +15,6 @@ class EnrichmentProvider(Protocol):
 
 
 class AssessmentProvider(Protocol):
-    """Assesses a website (performance, SEO, accessibility). Raise an error with `retryable = True` for transient failures."""
+    """Assesses a website (performance, SEO, accessibility); transient failures raise with `retryable = True`."""
 
     async def assess(self, url: str) -> Mapping[str, Any]: ...

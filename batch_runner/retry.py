@@ -27,7 +27,7 @@ class RetryPolicy:
             raise ValueError(f"factor must be >= 1, got {self.factor}")
 
     def backoff(self, failed_attempt: int, rng: random.Random, retry_after: float | None = None) -> float:
-        """Seconds to wait after attempt `failed_attempt` (1-based); a provider's Retry-After is honoured as a minimum."""
+        """Seconds to wait after attempt `failed_attempt` (1-based); a provider's Retry-After is the minimum."""
         delay = exponential_backoff(
             failed_attempt,
             rng,

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 from batch_runner.checkpoint import BatchSnapshot, CheckpointStore, LeadResult
-from batch_runner.cost import DEFAULT_PRICE_BOOK, CostPreview, PriceBook, preview_cost, to_money
+from batch_runner.cost import DEFAULT_PRICE_BOOK, CostPreview, PriceBook, check_amount, preview_cost
 from batch_runner.errors import (
     BatchConflictError,
     BudgetApprovalRequiredError,
@@ -103,8 +103,7 @@ class BatchRunner:
         """Checkpoints a batch of validated leads with its budget and estimate; repeating it is a no-op."""
         if not _BATCH_ID.match(batch_id):
             raise InvalidBatchError(f"invalid batch id {batch_id!r}: use 1-64 letters, digits, '_', '.', ':' or '-'")
-        if budget < 0:
-            raise InvalidBatchError(f"budget must be >= 0, got {budget}")
+        budget = check_amount(budget, "budget")
         if not leads:
             raise InvalidBatchError(f"batch {batch_id!r} has no leads")
         estimate = self.preview(len(leads)).total
@@ -112,14 +111,14 @@ class BatchRunner:
             batch_id,
             leads,
             self.pipeline.signature,
-            budget=to_money(budget),
+            budget=budget,
             estimated_cost=estimate,
             now=self.clock.now(),
         )
 
     def approve(self, batch_id: str, max_cost: Decimal) -> BatchSnapshot:
         """Approves spending up to `max_cost` (at least the estimate) on a batch that is over its budget."""
-        return self.store.approve(batch_id, to_money(max_cost), now=self.clock.now())
+        return self.store.approve(batch_id, check_amount(max_cost, "approval"), now=self.clock.now())
 
     def status(self, batch_id: str) -> BatchSnapshot:
         """The batch's checkpointed status and counts."""

@@ -1,4 +1,4 @@
-"""The checkpoint schema (SQLAlchemy 2 ORM): batches, their leads' states, and step results keyed by (batch, lead, step)."""
+"""The checkpoint schema (SQLAlchemy 2 ORM): batches, their leads' states, step results by (batch, lead, step)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from batch_runner.cost import MICRO, to_money
+from batch_runner.money import MICRO, to_money
 from d0_gateway import UtcDateTime
 
 LEAD_STATES = ("pending", "running", "done", "failed")

@@ -8,7 +8,7 @@ outcome and cost of every call end up in the cost ledger.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -35,7 +35,7 @@ from d0_gateway.responses import ErrorClassifier, ErrorDescriber, error_for_stat
 
 T = TypeVar("T")
 
-QueryParams = Mapping[str, Any] | Sequence[tuple[str, Any]]
+QueryParams = Mapping[str, Any] | list[tuple[str, Any]] | tuple[tuple[str, Any], ...]
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from d0_gateway.errors import ConfigurationError
 from d0_gateway.policies.budget import BudgetLimits
 from d0_gateway.policies.retry import RetryPolicy
 
 ENV_PREFIX = "LEADFACTORY_GATEWAY_"
+_Default = TypeVar("_Default", bound=float | None)
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ def _money(environ: Mapping[str, str], name: str, default: Decimal | None) -> De
     return value
 
 
-def _number(environ: Mapping[str, str], name: str, default: float | None) -> float | None:
+def _number(environ: Mapping[str, str], name: str, default: _Default) -> float | _Default:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default

@@ -228,8 +228,14 @@ def _data_axle(request: httpx.Request, seed: int) -> httpx.Response:
 def _semrush(request: httpx.Request, seed: int) -> httpx.Response:
     domain = request.url.params.get("domain", "example.com")
     database = request.url.params.get("database", "us")
-    header = "Database;Domain;Rank;Organic Keywords;Organic Traffic;Organic Cost;Adwords Keywords;Adwords Traffic;Adwords Cost"
-    row = f"{database};{domain};{seed % 900000 + 1000};{seed % 5000};{seed % 20000};{seed % 9000}.5;{seed % 50};{seed % 300};{seed % 700}"
+    header = (
+        "Database;Domain;Rank;Organic Keywords;Organic Traffic;Organic Cost;"
+        "Adwords Keywords;Adwords Traffic;Adwords Cost"
+    )
+    row = (
+        f"{database};{domain};{seed % 900000 + 1000};{seed % 5000};{seed % 20000};{seed % 9000}.5;"
+        f"{seed % 50};{seed % 300};{seed % 700}"
+    )
     return httpx.Response(200, text=f"{header}\r\n{row}\r\n", headers={"Content-Type": "text/plain; charset=utf-8"})
 
 

@@ -34,7 +34,6 @@ from d1_targeting.errors import (
     SchedulingError,
     TargetingError,
     UniverseNotFoundError,
-    UniverseValidationError,
 )
 from d1_targeting.fair_split import Claim, fair_split
 from d1_targeting.geo_scope import (
@@ -61,7 +60,7 @@ from d1_targeting.models import (
 from d1_targeting.priority import idle_days, priority_score
 from d1_targeting.qualification import QualificationRules
 from d1_targeting.quota_tracker import QuotaPolicy, QuotaStatus, QuotaTracker, Reservation, ReservationStatus
-from d1_targeting.universe_manager import UniverseChanges, UniverseManager, UniverseSpec
+from d1_targeting.universe_manager import UniverseChanges, UniverseManager, UniverseSpec, UniverseValidationError
 from d1_targeting.universe_membership import (
     UniverseCriteria,
     UniverseSize,

@@ -44,7 +44,8 @@ class ScheduleConfig:
             raise SchedulingError(f"batch_size must be a positive integer, got {self.batch_size!r}")
         if self.window_start >= self.window_end:
             raise SchedulingError(
-                f"schedule window must start before it ends, got {self.window_start.isoformat()}-{self.window_end.isoformat()}"
+                "schedule window must start before it ends, got "
+                f"{self.window_start.isoformat()}-{self.window_end.isoformat()}"
             )
 
 

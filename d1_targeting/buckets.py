@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -30,7 +30,7 @@ _VERTICAL_COLUMNS = ("vertical", "urgency", "ticket_size", "maturity")
 _VERTICAL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """A feature's tier."""
 
     LOW = "low"

@@ -1,12 +1,9 @@
-"""Errors raised by d1_targeting; every message names the value and what was wrong with it."""
+"""Errors raised by d1_targeting; every message names the value and what was wrong with it.
+
+UniverseValidationError, which carries geo findings, lives with them in universe_manager.py.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from d1_targeting.geo_validation import GeoFinding
 
 
 class TargetingError(Exception):
@@ -26,17 +23,6 @@ class ReferenceDataError(TargetingError):
         self.line = line
         self.column = column
         self.reason = reason
-
-
-class UniverseValidationError(TargetingError, ValueError):
-    """A target universe failed validation; lists every problem (field problems and geo findings)."""
-
-    def __init__(self, name: str, problems: Sequence[str], findings: Sequence[GeoFinding] = ()) -> None:
-        self.name = name
-        self.problems = tuple(problems)
-        self.findings = tuple(findings)
-        details = list(self.problems) + [str(finding) for finding in self.findings]
-        super().__init__(f"universe {name!r} is invalid: " + "; ".join(details))
 
 
 class UniverseNotFoundError(TargetingError, LookupError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from d1_targeting.cities import city_key
 from d1_targeting.coordinates import Coordinate, haversine_miles
@@ -128,7 +128,7 @@ class RadiusConstraint:
         return haversine_miles(center, place.location) <= self.radius_miles
 
 
-GeoConstraint = Union[StateConstraint, ZipConstraint, CityConstraint, RadiusConstraint]
+GeoConstraint = StateConstraint | ZipConstraint | CityConstraint | RadiusConstraint
 
 
 @dataclass(frozen=True)

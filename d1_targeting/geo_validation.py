@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from d1_targeting.cities import city_key, find_city, states_with_city
@@ -31,7 +31,7 @@ from d1_targeting.us_states import normalize_state
 from d1_targeting.zip_codes import normalize_zip, state_for_zip
 
 
-class GeoFindingKind(str, Enum):
+class GeoFindingKind(StrEnum):
     """What is wrong with a constraint."""
 
     UNKNOWN_STATE = "unknown_state"
@@ -49,7 +49,7 @@ class GeoFindingKind(str, Enum):
     OVERLAP = "overlap"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Errors make a geography unusable; warnings point at redundancy."""
 
     ERROR = "error"
@@ -226,7 +226,10 @@ def _overlaps(includes: list[_Resolved]) -> list[GeoFinding]:
         for other, other_center in seen_radii:
             distance = haversine_miles(other_center, item.center)
             if other.key != item.key and distance < other.radius + item.radius:
-                message = f"intersects {other.location}: centers {distance:.1f} mi apart, radii sum to {other.radius + item.radius:g} mi"
+                message = (
+                    f"intersects {other.location}: centers {distance:.1f} mi apart, "
+                    f"radii sum to {other.radius + item.radius:g} mi"
+                )
                 findings.append(GeoFinding(GeoFindingKind.OVERLAP, item.location, item.constraint, message))
         seen_radii.append((item, item.center))
     return findings

@@ -14,9 +14,10 @@ import math
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, tzinfo
-from enum import Enum
+from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Executable, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,7 +50,7 @@ class QuotaPolicy:
         return max(1, math.floor(self.daily_quota * self.campaign_cap_fraction + 1e-9))
 
 
-class ReservationStatus(str, Enum):
+class ReservationStatus(StrEnum):
     OPEN = "open"
     COMMITTED = "committed"
     RELEASED = "released"
@@ -203,16 +204,18 @@ class QuotaTracker:
         Both conditional UPDATEs run in one savepoint, so a refusal leaves neither count changed.
         """
         savepoint = session.begin_nested()
-        day_claimed = session.execute(
+        day_claimed = _run_update(
+            session,
             update(QuotaDay)
             .where(QuotaDay.day == day, QuotaDay.reserved + units <= QuotaDay.quota)
             .values(reserved=QuotaDay.reserved + units)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         ).rowcount
         cap = select(QuotaDay.campaign_cap).where(QuotaDay.day == day).scalar_subquery()
         campaign_claimed = (
             day_claimed
-            and session.execute(
+            and _run_update(
+                session,
                 update(CampaignQuotaDay)
                 .where(
                     CampaignQuotaDay.day == day,
@@ -220,7 +223,7 @@ class QuotaTracker:
                     CampaignQuotaDay.reserved + units <= cap,
                 )
                 .values(reserved=CampaignQuotaDay.reserved + units)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False),
             ).rowcount
         )
         if day_claimed == 1 and campaign_claimed == 1:
@@ -246,11 +249,12 @@ class QuotaTracker:
             raise QuotaError(
                 f"used must be an integer in [0, {reservation.count}] for reservation {reservation_id}, got {used!r}"
             )
-        settled = session.execute(
+        settled = _run_update(
+            session,
             update(QuotaReservation)
             .where(QuotaReservation.id == reservation_id, QuotaReservation.status == ReservationStatus.OPEN.value)
             .values(status=status.value, used=used, settled_at=self._clock.now())
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         ).rowcount
         if settled != 1:
             raise ReservationStateError(f"reservation {reservation_id} is already {reservation.status}")
@@ -293,3 +297,8 @@ def _insert_once(session: Session, row: QuotaDay | CampaignQuotaDay) -> None:
 
 def _view(row: QuotaReservation) -> Reservation:
     return Reservation(row.id, row.campaign_id, row.day, row.count, row.used, ReservationStatus(row.status))
+
+
+def _run_update(session: Session, statement: Executable) -> CursorResult[*tuple[Any, ...]]:
+    """Runs an UPDATE; its result is a CursorResult, whose rowcount says how many rows it changed."""
+    return cast(CursorResult[*tuple[Any, ...]], session.execute(statement))

@@ -76,7 +76,7 @@ def read_reference_rows(text: str, path: str, columns: Sequence[str]) -> Iterato
             raise ReferenceDataError(
                 path, line, "(extra)", f"the row has {len(record)} columns, expected {len(columns)}"
             )
-        yield ReferenceRow(path, line, {name: cell.strip() for name, cell in zip(columns, record)})
+        yield ReferenceRow(path, line, {name: cell.strip() for name, cell in zip(columns, record, strict=True)})
 
 
 def read_packaged_text(relative_path: str) -> str:

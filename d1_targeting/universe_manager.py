@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from typing import Any
@@ -16,8 +16,8 @@ from d1_targeting.clock import Clock
 from d1_targeting.errors import (
     DuplicateUniverseError,
     GeoValidationError,
+    TargetingError,
     UniverseNotFoundError,
-    UniverseValidationError,
 )
 from d1_targeting.geo_scope import GeoScope
 from d1_targeting.geo_validation import GeoFinding, Severity, validate_geo_scope
@@ -26,6 +26,17 @@ from d1_targeting.qualification import QualificationRules, parse_qualification_r
 from d1_targeting.universe_membership import UniverseSize, measure_universe
 
 MAX_NAME_LENGTH = 120
+
+
+class UniverseValidationError(TargetingError, ValueError):
+    """A target universe failed validation; lists every problem (field problems and geo findings)."""
+
+    def __init__(self, name: str, problems: Sequence[str], findings: Sequence[GeoFinding] = ()) -> None:
+        self.name = name
+        self.problems = tuple(problems)
+        self.findings = tuple(findings)
+        details = list(self.problems) + [str(finding) for finding in self.findings]
+        super().__init__(f"universe {name!r} is invalid: " + "; ".join(details))
 
 
 @dataclass(frozen=True)

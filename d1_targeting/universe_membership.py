@@ -42,7 +42,7 @@ class UniverseCriteria:
             QualificationRules.model_validate(universe.qualification_rules),
         )
 
-    def candidates(self) -> Select[tuple[Target]]:
+    def candidates(self) -> Select[Target]:
         """Targets in the verticals and, when the geography pins states, in those states.
 
         Rows whose state is missing or not a USPS code are kept too: exact matching places them by ZIP.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -11,11 +12,13 @@ from fastapi import BackgroundTasks, FastAPI, Header, Path, Query, Request, stat
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from batch_runner import edge
 from lead_explorer.enrichment import Enricher, EnrichmentRunner, OfflineEnricher
 from lead_explorer.errors import (
     DuplicateLeadError,
     EnrichmentTaskNotFoundError,
     EnrichmentTransitionError,
+    LeadIdentityError,
     LeadNotFoundError,
     LeadValidationError,
     WriteConflictError,
@@ -38,15 +41,20 @@ from lead_explorer.schemas import (
 )
 
 DEFAULT_ACTOR = "api"
-_NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+_TEXT = {"pattern": edge.TEXT_PATTERN}
 MAX_OFFSET = 1_000_000_000
 
 # Where a field named in a LeadValidationError came from, for the 422's `loc`.
-_FIELD_LOCATIONS = {"actor": ("header", "X-Actor"), "search": ("query", "search")}
+_FIELD_LOCATIONS = {"actor": ("header", "X-Actor")}
 
 Actor = Annotated[
     str | None,
-    Header(alias="X-Actor", max_length=100, description="Who makes the change; recorded in the audit trail."),
+    Header(
+        alias="X-Actor",
+        max_length=100,
+        json_schema_extra=_TEXT,
+        description="Who makes the change; recorded in the audit trail (UTF-8, else Latin-1).",
+    ),
 ]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such lead"}}
 _DUPLICATE: dict[int | str, dict[str, Any]] = {409: {"model": DuplicateOut, "description": "Email or domain taken"}}
@@ -62,19 +70,32 @@ def create_app(
     *,
     enricher: Enricher | None = None,
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+    resume_tasks: Sequence[str] = (),
+    limits: edge.GuardLimits = edge.DEFAULT_GUARD_LIMITS,
 ) -> FastAPI:
     """The API over `repository`; quick-add enriches through `enricher` (OfflineEnricher by default).
 
-    `on_shutdown` closers (e.g. of the enricher's gateway and checkpoint store) run, in order, when the
-    server stops.
+    `resume_tasks` (pending enrichment tasks an earlier server left unfinished) run in the background
+    once the server starts; `on_shutdown` closers (e.g. of the enricher's gateway and checkpoint store)
+    run, in order, when it stops. Request bodies are bounded and timed by `limits`.
     """
     runner = EnrichmentRunner(repository, enricher or OfflineEnricher())
+    resumed: set[asyncio.Task[object]] = set()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for task_id in resume_tasks:
+            task: asyncio.Task[object] = asyncio.get_running_loop().create_task(
+                runner.run(task_id), name=f"enrichment:{task_id}"
+            )
+            resumed.add(task)
+            task.add_done_callback(resumed.discard)
         try:
             yield
         finally:
+            for task in list(resumed):  # an unfinished one stays running and is resumed at the next start
+                task.cancel()
+            await asyncio.gather(*resumed, return_exceptions=True)
             for close in on_shutdown:
                 await close()
 
@@ -84,7 +105,11 @@ def create_app(
         description="Create, curate and audit leads. Every change is recorded in a tamper-evident audit log.",
         lifespan=lifespan,
     )
+    app.state.resumed_enrichments = resumed  # the resumed tasks still running, for shutdown and tests
     _install_error_handlers(app)
+    edge.install_validation_handler(app)
+    edge.document_edge_responses(app)
+    app.add_middleware(edge.RequestGuard, limits=limits, routes=lambda: app.router.routes)
 
     @app.get("/health", response_model=HealthOut, responses=_UNAVAILABLE, tags=["service"])
     def health() -> JSONResponse:
@@ -107,9 +132,9 @@ def create_app(
     def list_leads(
         search: Annotated[
             str | None,
-            Query(max_length=200, pattern=_NO_CONTROL_CHARACTERS, description="Matches email, domain or company."),
+            Query(max_length=200, json_schema_extra=_TEXT, description="Matches email, domain or company."),
         ] = None,
-        source: Annotated[str | None, Query(max_length=100, pattern=_NO_CONTROL_CHARACTERS)] = None,
+        source: Annotated[str | None, Query(max_length=100, json_schema_extra=_TEXT)] = None,
         is_manual: bool | None = None,
         enrichment_status: EnrichmentStatus | None = None,
         include_deleted: bool = False,
@@ -124,7 +149,12 @@ def create_app(
             enrichment_status=enrichment_status,
             include_deleted=include_deleted,
         )
-        return LeadPageOut.model_validate(repository.list_leads(filters, limit=limit, offset=offset))
+        try:
+            page = repository.list_leads(filters, limit=limit, offset=offset)
+        except LeadValidationError as error:  # a filter breaks the text rule: name the query parameter
+            detail = [edge.validation_item(("query", error.field), f"{error.field}: {error.reason}")]
+            return JSONResponse(status_code=422, content={"detail": detail})  # type: ignore[return-value]
+        return LeadPageOut.model_validate(page)
 
     @app.post(
         "/leads/quick-add",
@@ -209,15 +239,23 @@ def create_app(
 
 
 def _actor(header: str | None) -> str:
-    return header if header is not None and header.strip() else DEFAULT_ACTOR
+    """The X-Actor header decoded as UTF-8 (else Latin-1); the repository applies the text rule to it."""
+    if header is None or not header.strip():
+        return DEFAULT_ACTOR
+    return edge.decode_header_text(header)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LeadValidationError)
     async def _invalid(_request: Request, error: LeadValidationError) -> JSONResponse:
         loc = _FIELD_LOCATIONS.get(error.field, ("body", error.field))
-        detail = [{"type": "value_error", "loc": list(loc), "msg": str(error), "input": _json_value(error.value)}]
+        detail = [edge.validation_item(loc, f"{error.field}: {error.reason}")]  # the value is never echoed
         return JSONResponse(status_code=422, content={"detail": detail})
+
+    @app.exception_handler(LeadIdentityError)
+    async def _identity(_request: Request, error: LeadIdentityError) -> JSONResponse:
+        content = {"detail": f"{error.field}: {error.reason}", "field": error.field, "existing_id": None}
+        return JSONResponse(status_code=409, content=content)
 
     @app.exception_handler(DuplicateLeadError)
     async def _duplicate(_request: Request, error: DuplicateLeadError) -> JSONResponse:
@@ -236,7 +274,3 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WriteConflictError)
     async def _busy(_request: Request, error: WriteConflictError) -> JSONResponse:
         return JSONResponse(status_code=503, content={"detail": str(error)}, headers={"Retry-After": "1"})
-
-
-def _json_value(value: object) -> object:
-    return value if value is None or isinstance(value, (str, int, float, bool)) else repr(value)

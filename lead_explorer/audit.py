@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     ENRICHMENT_STARTED = "enrichment.started"
     ENRICHMENT_COMPLETED = "enrichment.completed"
     ENRICHMENT_FAILED = "enrichment.failed"
+    ENRICHMENT_RESUMED = "enrichment.resumed"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,14 @@ class LeadValidationError(LeadExplorerError, ValueError):
         self.reason = reason
 
 
+class LeadIdentityError(LeadValidationError):
+    """An update would leave the lead with neither an email nor a domain (a conflict with the stored lead)."""
+
+    def __init__(self, lead_id: str) -> None:
+        super().__init__("email", None, "a lead needs an email or a domain; this change would leave it with neither")
+        self.lead_id = lead_id
+
+
 class DuplicateLeadError(LeadExplorerError):
     """Another live lead already holds this unique value (email or domain)."""
 

@@ -18,6 +18,7 @@ from lead_explorer.errors import (
     DuplicateLeadError,
     EnrichmentTaskNotFoundError,
     EnrichmentTransitionError,
+    LeadIdentityError,
     LeadNotFoundError,
     LeadValidationError,
     WriteConflictError,
@@ -35,7 +36,10 @@ _MAX_ERROR_LENGTH = 1000
 _ALLOWED_TRANSITIONS: dict[EnrichmentStatus, frozenset[EnrichmentStatus]] = {
     EnrichmentStatus.NOT_REQUESTED: frozenset(),
     EnrichmentStatus.PENDING: frozenset({EnrichmentStatus.RUNNING, EnrichmentStatus.FAILED}),
-    EnrichmentStatus.RUNNING: frozenset({EnrichmentStatus.COMPLETED, EnrichmentStatus.FAILED}),
+    # running -> pending only when a restarted server takes back a task the stopped one was running.
+    EnrichmentStatus.RUNNING: frozenset(
+        {EnrichmentStatus.COMPLETED, EnrichmentStatus.FAILED, EnrichmentStatus.PENDING}
+    ),
     EnrichmentStatus.COMPLETED: frozenset(),
     EnrichmentStatus.FAILED: frozenset(),
 }
@@ -144,7 +148,9 @@ class LeadRepository:
         def update(session: Session) -> LeadRecord:
             row = self._live_row(session, lead_id)
             before = LeadRecord.from_row(row)
-            _require_identity({name: values.get(name, getattr(row, name)) for name in _UNIQUE_FIELDS})
+            remaining = {name: values.get(name, getattr(row, name)) for name in _UNIQUE_FIELDS}
+            if remaining.get("email") is None and remaining.get("domain") is None:
+                raise LeadIdentityError(lead_id)
             self._check_unique(session, values, exclude_id=lead_id)
             changed = {name: value for name, value in values.items() if getattr(row, name) != value}
             if not changed:
@@ -228,6 +234,25 @@ class LeadRepository:
             self.fail_enrichment(task_id, reason, actor=actor)
         return len(tasks)
 
+    def requeue_unfinished_enrichments(self, *, actor: str) -> list[str]:
+        """Returns every pending or running task (left by a stopped server) to pending and lists their ids,
+        oldest first, so they can be run again: a task run as a batch resumes its batch, never paying twice."""
+        unfinished = (EnrichmentStatus.PENDING.value, EnrichmentStatus.RUNNING.value)
+
+        def tasks(session: Session) -> list[tuple[str, str]]:
+            query = (
+                select(Lead.enrichment_task_id, Lead.enrichment_status)
+                .where(Lead.enrichment_status.in_(unfinished), Lead.enrichment_task_id.is_not(None))
+                .order_by(Lead.updated_at, Lead.id)
+            )
+            return [(str(task), status) for task, status in session.execute(query)]
+
+        found = self._read(tasks)
+        for task_id, status in found:
+            if status == EnrichmentStatus.RUNNING.value:
+                self._transition(task_id, actor, AuditAction.ENRICHMENT_RESUMED, status=EnrichmentStatus.PENDING)
+        return [task_id for task_id, _status in found]
+
     # -- reads --------------------------------------------------------------------------------------
 
     def get_lead(self, lead_id: str, *, include_deleted: bool = False) -> LeadRecord:
@@ -260,7 +285,7 @@ class LeadRepository:
 
         def page(session: Session) -> LeadPage:
             total = session.scalar(select(func.count()).select_from(Lead).where(*conditions)) or 0
-            query: Select[tuple[Lead]] = (
+            query: Select[Lead] = (
                 select(Lead).where(*conditions).order_by(Lead.created_at.desc(), Lead.id).limit(limit).offset(offset)
             )
             items = tuple(LeadRecord.from_row(row) for row in session.scalars(query))

@@ -6,8 +6,11 @@ import dataclasses
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, create_model, field_validator
+from pydantic.config import JsonDict
 
+from batch_runner import edge
+from lead_explorer.errors import LeadValidationError
 from lead_explorer.models import EnrichmentStatus
 from lead_explorer.normalization import (
     MAX_DOMAIN_INPUT_LENGTH,
@@ -18,21 +21,48 @@ from lead_explorer.normalization import (
 )
 from lead_explorer.records import LeadRecord
 
+
+def _blank_or(max_length: int, **formatted: Any) -> Any:
+    """Schema of an email/domain field: a formatted value, blank text (stored as null), or null."""
+
+    def rewrite(schema: dict[str, Any]) -> None:
+        schema["anyOf"] = [
+            {"type": "string", "maxLength": max_length, **formatted},
+            {"type": "string", "maxLength": max_length, "pattern": r"^\s*$"},
+            {"type": "null"},
+        ]
+
+    return rewrite
+
+
 _EMAIL = Field(
     default=None,
     max_length=MAX_EMAIL_LENGTH,
-    json_schema_extra={"format": "email"},
+    json_schema_extra=_blank_or(MAX_EMAIL_LENGTH, format="email", **edge.NOT_SPECIAL_USE_SCHEMA),
     examples=["jane.doe@acme-widgets.com"],
 )
 _DOMAIN = Field(
     default=None,
     max_length=MAX_DOMAIN_INPUT_LENGTH,
-    json_schema_extra={"format": "hostname"},
+    json_schema_extra=_blank_or(MAX_DOMAIN_INPUT_LENGTH, format="hostname"),
     examples=["acme-widgets.com"],
 )
-_COMPANY = Field(default=None, max_length=200, examples=["Acme Widgets"])
-_CONTACT = Field(default=None, max_length=200, examples=["Jane Doe"])
-_SOURCE = Field(default=None, max_length=100, examples=["trade-show"])
+_TEXT: JsonDict = {"pattern": edge.TEXT_PATTERN}
+_COMPANY = Field(default=None, max_length=200, examples=["Acme Widgets"], json_schema_extra=_TEXT)
+_CONTACT = Field(default=None, max_length=200, examples=["Jane Doe"], json_schema_extra=_TEXT)
+_SOURCE = Field(default=None, max_length=100, examples=["trade-show"], json_schema_extra=_TEXT)
+
+# A new lead needs an email or a domain that is not blank: stated in the schema as well as checked.
+_NEEDS_EMAIL_OR_DOMAIN: JsonDict = {
+    "anyOf": [
+        {"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}} for name in ("email", "domain")
+    ]
+}
+
+
+def _without_default(schema: dict[str, Any]) -> None:
+    """For PATCH fields: absent means unchanged, so the schema names no default."""
+    schema.pop("default", None)
 
 
 class _LeadFields(BaseModel):
@@ -49,40 +79,52 @@ class _LeadFields(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        return normalize_email(value) if value is not None and value.strip() else None
+        return _without_echo(normalize_email, value) if value is not None and value.strip() else None
 
     @field_validator("domain")
     @classmethod
     def _domain(cls, value: str | None) -> str | None:
-        return normalize_domain(value) if value is not None and value.strip() else None
+        return _without_echo(normalize_domain, value) if value is not None and value.strip() else None
 
     @field_validator("company", "contact_name")
     @classmethod
     def _text(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return normalize_text(value, info.field_name)
+        return _without_echo(normalize_text, value, info.field_name)
 
     @field_validator("source")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
-        return normalize_text(value, "source", max_length=100)
+        return _without_echo(normalize_text, value, "source", max_length=100)
+
+
+def _without_echo(rule: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+    """Applies a normalisation rule; its refusal reaches the 422 as the reason alone, never the value."""
+    try:
+        return rule(value, *args, **kwargs)
+    except LeadValidationError as error:
+        raise ValueError(error.reason) from None
 
 
 class LeadCreate(_LeadFields):
     """Body of POST /leads: an email or a domain is required."""
 
-    is_manual: bool = False
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_NEEDS_EMAIL_OR_DOMAIN)
+
+    is_manual: StrictBool = False
 
 
 class QuickAddRequest(_LeadFields):
     """Body of POST /leads/quick-add: a lead typed in by a person, enriched in the background."""
 
-    source: str | None = Field(default="quick-add", max_length=100)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_NEEDS_EMAIL_OR_DOMAIN)
+
+    source: str | None = Field(default="quick-add", max_length=100, json_schema_extra=_TEXT)
 
 
 class LeadUpdate(_LeadFields):
-    """Body of PATCH /leads/{id}: only the fields present change; null clears a field."""
+    """Body of PATCH /leads/{id}: only the fields present change; null clears a field (not `is_manual`)."""
 
-    is_manual: bool | None = None
+    is_manual: StrictBool = Field(default=None, json_schema_extra=_without_default)  # type: ignore[assignment]
 
 
 def _required_fields_of(record: type[Any]) -> dict[str, Any]:
@@ -177,8 +219,9 @@ class ErrorOut(BaseModel):
 
 
 class DuplicateOut(BaseModel):
-    """409 body when a unique field's value already belongs to another lead."""
+    """409 body when a unique field's value already belongs to another lead (`existing_id`), or when a change
+    would leave the lead with neither email nor domain (`existing_id` null)."""
 
     detail: str
     field: str
-    existing_id: str
+    existing_id: str | None

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from batch_runner import CheckpointStore
+from batch_runner import CheckpointStore, edge
 from d0_gateway import ConfigurationError
 from lead_explorer.api import create_app
 from lead_explorer.batch_enrichment import GatewayEnrichment
@@ -41,7 +41,6 @@ ENRICHER_ENV = "LEADFACTORY_ENRICHER"
 DATABASE_FILE_NAME = "lead_explorer.sqlite3"
 CHECKPOINT_SUFFIX = ".batches.sqlite3"
 ENRICHERS = ("batch", "offline")
-INTERRUPTED_ENRICHMENT = "interrupted: the server stopped before this enrichment finished"
 
 Serve = Callable[..., Any]
 
@@ -59,6 +58,7 @@ class ServerConfig:
     enricher: str = "batch"
     checkpoints: Path | None = None
     live: bool = False
+    limits: edge.ServerLimits = edge.ServerLimits()
 
 
 def default_database_path(environ: Mapping[str, str]) -> Path:
@@ -103,6 +103,7 @@ def parse_server_config(argv: Sequence[str], environ: Mapping[str, str]) -> Serv
     parser.add_argument(
         "--live", action="store_true", help="call the real Hunter API (needs HUNTER_API_KEY); default: stubs"
     )
+    edge.add_limit_arguments(parser, environ)
     args = parser.parse_args(list(argv))
     if args.enricher not in ENRICHERS:
         parser.error(f"${ENRICHER_ENV} must be one of {', '.join(ENRICHERS)}, got {args.enricher!r}")
@@ -118,7 +119,16 @@ def parse_server_config(argv: Sequence[str], environ: Mapping[str, str]) -> Serv
         url, origin = URL.create("sqlite", database=str(default_database_path(environ))), "default"
     checkpoints = _user_path(args.checkpoints, environ) if args.checkpoints else default_checkpoint_path(url, environ)
     return ServerConfig(
-        args.host, args.port, url, origin, args.demo, args.demo_count, args.enricher, checkpoints, args.live
+        args.host,
+        args.port,
+        url,
+        origin,
+        args.demo,
+        args.demo_count,
+        args.enricher,
+        checkpoints,
+        args.live,
+        edge.limits_from(args),
     )
 
 
@@ -185,9 +195,13 @@ def main(
     else:
         where = "in memory (lost on exit)" if config.checkpoints is None else f"SQLite file {config.checkpoints}"
         print(f"Quick-add enrichment: {enrichment.describe()}; checkpoints {where}", file=out)
-    interrupted = repository.fail_unfinished_enrichments(INTERRUPTED_ENRICHMENT, actor="server-start")
-    if interrupted:
-        print(f"Marked {interrupted} unfinished enrichment task(s) from an earlier run as failed", file=out)
+    resumed = repository.requeue_unfinished_enrichments(actor="server-start")
+    if resumed:
+        print(
+            f"Resuming {len(resumed)} unfinished enrichment task(s) from an earlier run "
+            "(a task whose batch already completed adopts its result; none is paid twice)",
+            file=out,
+        )
     if config.demo:
         created = load_demo_leads(repository, config.demo_count)
         print(f"Demo data: {created} new lead(s) loaded ({config.demo_count - created} already present)", file=out)
@@ -198,7 +212,10 @@ def main(
 
         serve = uvicorn.run
     closers = [] if enrichment is None else [enrichment.aclose]
-    serve(create_app(repository, enricher=enricher, on_shutdown=closers), host=config.host, port=config.port)
+    app = create_app(
+        repository, enricher=enricher, on_shutdown=closers, resume_tasks=resumed, limits=config.limits.guard
+    )
+    serve(app, host=config.host, port=config.port, **edge.uvicorn_options(config.limits))
     return 0
 
 

@@ -1,6 +1,7 @@
 """Hypothesis profiles, registered once for every test in the repository.
 
-- `dev`: the default for plain pytest on a workstation: random examples, failures saved in a local database.
+- `dev`: the default for plain pytest on a workstation: random examples, failures saved in a local database;
+  no deadline and no too-slow health check either (`pytest -n 2 --cov` on a busy machine is not a property).
 - `ci`: the default under Bazel: derandomized (examples derived from each test), no database, no
   deadline (timing on a loaded 2-core CI box is not a property), so a cached result means something.
 - `mutation`: tools/mutation's runs: as `ci`, with 25 examples per property (each of a module's several
@@ -22,7 +23,7 @@ PROFILES = ("dev", "ci", "ci-seeded", "mutation")
 
 def register_profiles() -> None:
     """Registers `dev`, `ci`, `ci-seeded` and `mutation` (idempotent)."""
-    settings.register_profile("dev", max_examples=100)
+    settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     settings.register_profile(
         "ci",
         derandomize=True,

@@ -1,17 +1,23 @@
 """The shared pytest plugin (loaded by pytest.ini with `-p testing.pytest_plugin`).
 
-Fixtures: `fake_clock`. Also loads the Hypothesis profile for this run (testing/hypothesis_profiles.py) and
-seeds Hypothesis's Unicode tables (testing/hypothesis_unicode_tables.py).
+Fixtures: `fake_clock`. Also loads the Hypothesis profile for this run (testing/hypothesis_profiles.py),
+seeds Hypothesis's Unicode tables (testing/hypothesis_unicode_tables.py), and under Bazel writes which
+provider operations and outcomes the tests exercised through the mock factories (testing/mock_usage.py) to
+the target's undeclared outputs.
 Faker's own `faker` fixture is reseeded per test by pytest-randomly from the run's printed seed.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterator
 
 import pytest
 
 from testing.clock import FakeClock
 from testing.hypothesis_profiles import load_profile
 from testing.hypothesis_unicode_tables import seed_unicode_tables
+from testing.mock_usage import RECORDER
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -23,6 +29,22 @@ def pytest_report_header(config: pytest.Config) -> str:
     from hypothesis import settings
 
     return f"hypothesis profile: {settings._current_profile}"  # noqa: SLF001 - no public accessor
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    """Requests the mock factories answer during this test (setup and teardown included) count for it."""
+    RECORDER.current_test = item.nodeid
+    try:
+        return (yield)
+    finally:
+        RECORDER.current_test = None
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    outputs = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR")
+    if outputs and RECORDER.declared:
+        RECORDER.write(outputs, os.environ.get("TEST_TARGET", ""))
 
 
 @pytest.fixture

@@ -76,9 +76,10 @@ def _expanded_calls(node: ast.expr) -> list[tuple[ast.Call, dict[str, Any]]]:
         and not node.generators[0].ifs
     ):
         loop = node.generators[0]
+        variable = loop.target.id if isinstance(loop.target, ast.Name) else ""
         values = _value(loop.iter, {})
         if isinstance(values, list):
-            return [(node.elt, {loop.target.id: value}) for value in values]  # type: ignore[union-attr]
+            return [(node.elt, {variable: value}) for value in values]
     return []
 
 

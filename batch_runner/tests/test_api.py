@@ -4,6 +4,7 @@ import json
 import httpx
 import pytest
 
+from batch_runner import edge
 from batch_runner.api import create_app
 from testing.batches import make_leads
 
@@ -102,10 +103,10 @@ async def test_batch_over_budget_is_refused_with_402_until_approved(client, prov
     assert (await client.post("/batches/b1/start")).status_code == 202
 
 
-async def test_approval_below_the_estimate_is_rejected(client):
+async def test_approval_below_the_estimate_conflicts_with_the_batch_and_is_not_recorded(client):
     await client.post("/batches", json=_body(4, "low", budget="0.05"))
     response = await client.post("/batches/b1/approve", json={"max_cost_usd": "0.10"})
-    assert response.status_code == 422
+    assert (response.status_code, response.json()["error"]) == (409, "ApprovalTooLowError")
     assert (await client.get("/batches/b1")).json()["approved_cost_usd"] is None
 
 
@@ -191,4 +192,51 @@ async def test_invalid_budget_is_rejected_by_schema(client):
 async def test_invalid_batch_id_is_rejected_with_the_reason(client):
     response = await client.post("/batches", json=_body(1, "bad-id", batch_id="has space"))
     assert response.status_code == 422
-    assert response.json()["error"] == "InvalidBatchError"
+    assert response.json()["detail"][0]["loc"] == ["body", "batch_id"]
+
+
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("/batches/b1/approve", {"max_cost_usd": 1e22}, "max_cost_usd"),
+        ("/batches/ghost/approve", {"max_cost_usd": 1e22}, "max_cost_usd"),
+        ("/batches", {**_body(1, "huge"), "budget_usd": 1e30}, "budget_usd"),
+        ("/batches/preview", {"leads": _body(1, "nan")["leads"], "budget_usd": float("nan")}, "budget_usd"),
+    ],
+)
+async def test_amount_over_the_maximum_or_not_finite_gets_422_naming_the_field(client, path, body, field):
+    await client.post("/batches", json=_body(2, "b1"))
+    response = await client.post(path, content=json.dumps(body), headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert [item["loc"][-1] for item in response.json()["detail"]] == [field]
+    assert "input" not in response.json()["detail"][0]
+
+
+async def test_over_long_business_name_gets_422_naming_it_without_echoing_it(client):
+    leads = _body(1, "long")["leads"]
+    leads[0]["business_name"] = "B" * 5000
+    response = await client.post("/batches/preview", json={"leads": leads})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "leads", 0, "business_name"]
+    assert "BBBB" not in response.text
+
+
+async def test_leads_repeating_one_another_get_409_listing_them(client):
+    lead = _body(1, "same")["leads"][0]
+    response = await client.post("/batches/preview", json={"leads": [lead, lead]})
+    assert (response.status_code, response.json()["error"]) == (409, "DuplicateLeadsError")
+    assert [problem["line"] for problem in response.json()["problems"]] == [1]
+
+
+async def test_body_over_the_size_limit_gets_413_without_reaching_the_api(runner):
+    app = create_app(runner, limits=edge.GuardLimits(max_body_bytes=1024))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://batches.test") as http:
+        response = await http.post("/batches/preview", json={"leads": [], "pad": "x" * 2048})
+    assert response.status_code == 413
+
+
+async def test_openapi_documents_every_status_the_api_answers(client):
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    start = paths["/batches/{batch_id}/start"]["post"]["responses"]
+    assert {"202", "400", "402", "404", "408", "409", "413", "422"} - set(start) == {"400", "408", "413"}
+    assert {"400", "408", "413", "409", "422"} <= set(paths["/batches"]["post"]["responses"])

@@ -88,7 +88,20 @@ def test_running_the_same_command_again_pays_nothing_twice(cli, tmp_path, provid
     assert "Already completed by an earlier run" in cli.output
 
 
-def test_ctrl_c_interrupts_the_run_and_the_same_command_resumes_it(tmp_path, fake_clock, provider):
+@pytest.fixture
+def sigint_as_in_a_terminal():
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal, even in a process started with SIGINT ignored.
+
+    A background job, nohup, some CI runners and pytest-xdist workers can inherit SIG_IGN; raise_signal is then a no-op.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_interrupts_the_run_and_the_same_command_resumes_it(
+    tmp_path, fake_clock, provider, sigint_as_in_a_terminal
+):
     leads = make_leads(3, seed="interrupt")
 
     class CtrlCOnce:
@@ -185,3 +198,12 @@ def test_invalid_money_amounts_stop_argument_parsing(cli, tmp_path, amount, caps
         cli(str(tmp_path / "x.csv"), "--budget", amount)
     assert caught.value.code == 2
     assert "--budget" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--budget", "--approve"])
+def test_amount_over_the_maximum_exits_2_naming_it_before_any_batch_is_created(cli, tmp_path, option, capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli(str(_csv(tmp_path, make_leads(1))), option, "1e22")
+    assert caught.value.code == 2
+    assert "amount must be at most 1000000 USD" in capsys.readouterr().err
+    assert not (tmp_path / "leadfactory-batches.sqlite").exists()

@@ -6,10 +6,12 @@ from hypothesis import strategies as st
 
 from batch_runner import (
     DEFAULT_PRICE_BOOK,
+    InvalidAmountError,
     PriceBook,
     ProviderPrice,
     UnknownProviderError,
     VolumeTier,
+    check_amount,
     preview_cost,
     to_money,
 )
@@ -137,3 +139,22 @@ def test_negative_or_zero_call_counts_are_rejected(call):
 
 def test_money_is_rounded_half_up_to_micro_dollars():
     assert to_money(Decimal("0.0000005")) == Decimal("0.000001")
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("1e22", "at most 1000000 USD"),
+        (Decimal("1E+30"), "at most 1000000 USD"),
+        ("-0.01", "must be >= 0"),
+        ("Infinity", "finite"),
+        ("dollars", "not an amount of dollars"),
+    ],
+)
+def test_amounts_outside_zero_to_the_maximum_are_refused_naming_them(value, reason):
+    with pytest.raises(InvalidAmountError, match=reason):
+        check_amount(value, "budget")
+
+
+def test_amount_at_the_maximum_is_kept_in_micro_dollars():
+    assert check_amount("1000000", "budget") == Decimal("1000000.000000")

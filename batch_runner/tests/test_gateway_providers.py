@@ -117,4 +117,5 @@ def test_gateway_errors_map_to_retryable_only_when_transient(error, kind):
 
 
 def test_open_circuit_is_retried_after_its_probe_delay():
-    assert step_error(CircuitOpen("pagespeed", retry_after=12.5)).retry_after == 12.5
+    error = step_error(CircuitOpen("pagespeed", retry_after=12.5))
+    assert isinstance(error, RetryableStepError) and error.retry_after == 12.5

@@ -5,6 +5,7 @@ from hypothesis import given
 
 from batch_runner import (
     REQUIRED_COLUMNS,
+    DuplicateLeadsError,
     Lead,
     LeadInputError,
     load_leads_csv,
@@ -30,7 +31,7 @@ def test_domain_and_email_are_normalized_when_written_loosely():
     text = leads_csv(
         [{"lead_id": "L1", "business_name": "Acme", "domain": "https://WWW.Acme.com/", "email": "Bob@ACME.com"}]
     )
-    assert parse_leads_csv(text) == [Lead("L1", "Acme", "www.acme.com", "bob@acme.com")]
+    assert parse_leads_csv(text) == [Lead("L1", "Acme", "acme.com", "bob@acme.com")]
 
 
 def test_extra_columns_are_ignored_when_required_ones_are_present():
@@ -75,9 +76,7 @@ def test_invalid_email_is_rejected_with_its_line(email):
     assert _problems(leads_csv(rows)) == [(3, "email")]
 
 
-@pytest.mark.parametrize(
-    "domain", ["acme", "acme..com", "-acme.com", "acme.com/path", "acme.c0m", "acme.com:8080", "a_b.com"]
-)
+@pytest.mark.parametrize("domain", ["acme", "acme..com", "-acme.com", "acme.123", "https://", "192.168.0.1", "a_b.com"])
 def test_invalid_domain_is_rejected_with_its_line(domain):
     lead = make_leads(1, seed="domains")[0]
     assert _problems(leads_csv([{**lead.to_dict(), "domain": domain}])) == [(2, "domain")]
@@ -184,3 +183,34 @@ def test_normalize_domain_returns_bare_lowercase_host(value, expected):
 @given(lead_batches(max_size=8))
 def test_any_valid_batch_round_trips_through_csv(leads):
     assert parse_leads_csv(leads_csv(leads)) == leads
+
+
+def test_duplicate_required_column_in_the_header_is_rejected_naming_it():
+    text = "lead_id,business_name,domain,email,email\nL1,Acme,acme.com,a@acme.com,b@acme.com\n"
+    with pytest.raises(LeadInputError) as caught:
+        parse_leads_csv(text)
+    assert [(p.line, p.column, p.reason) for p in caught.value.problems] == [
+        (1, "email", "column appears 2 times in the header")
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("Ac\x00me", "contains a NUL character"),
+        ("Acme\u202e", "U+202E"),
+        ("A" * 201, "is longer than 200 characters"),
+    ],
+)
+def test_business_name_breaking_the_text_rule_is_rejected_with_its_line(name, reason):
+    lead = make_leads(1, seed="text")[0]
+    with pytest.raises(LeadInputError) as caught:
+        parse_leads_csv(leads_csv([{**lead.to_dict(), "business_name": name}]))
+    ((line, column, why),) = [(p.line, p.column, p.reason) for p in caught.value.problems]
+    assert (line, column) == (2, "business_name") and reason in why
+
+
+def test_leads_that_repeat_one_another_raise_the_duplicate_error():
+    lead = make_leads(1, seed="dup")[0]
+    with pytest.raises(DuplicateLeadsError):
+        validate_leads([lead.to_dict(), lead.to_dict()])

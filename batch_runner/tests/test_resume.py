@@ -182,7 +182,7 @@ async def test_reusing_a_batch_id_for_other_leads_is_refused(make_runner):
 
 
 def _zombie_and_successor(make_runner, provider, fake_clock, leads):
-    """A run stuck on its provider for lead 1 (the zombie), and a second runner on the same store with a healthy provider."""
+    """A run stuck on its provider for lead 1 (the zombie), and a second runner on its store with a healthy one."""
     store = CheckpointStore.in_memory()
     gate = provider.hold(leads[0].domain)
     zombie = make_runner(store=store, max_concurrency=1)

@@ -284,7 +284,7 @@ async def test_failed_lead_event_carries_the_error(make_runner, provider):
     progress.add_listener(events.append)
     await _run(make_runner(progress=progress), [lead])
     failed = [event for event in events if event.kind == "lead_failed"]
-    assert len(failed) == 1 and "blocked" in failed[0].error and failed[0].failed == 1
+    assert len(failed) == 1 and "blocked" in (failed[0].error or "") and failed[0].failed == 1
 
 
 async def test_batch_over_budget_does_not_start_without_approval(make_runner, provider):

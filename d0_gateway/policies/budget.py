@@ -16,7 +16,7 @@ from d0_gateway.policies.cost_ledger import CostLedger
 logger = logging.getLogger(__name__)
 
 
-class Priority(str, enum.Enum):
+class Priority(enum.StrEnum):
     """How much a call matters; only CRITICAL may go past a budget limit, and only when asked explicitly."""
 
     NORMAL = "normal"

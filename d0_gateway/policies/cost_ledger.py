@@ -26,7 +26,7 @@ class LedgerError(GatewayError, ValueError):
     """A ledger entry or query is invalid; names the argument and value."""
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """How a call ended."""
 
     SUCCESS = "success"
@@ -189,13 +189,13 @@ class CostLedger:
 
     @staticmethod
     def _filtered(
-        query: Select[Any],
+        query: Select[*tuple[Any, ...]],
         provider: str | None,
         campaign_id: str | None,
         day: date | None,
         start: date | None,
         end: date | None,
-    ) -> Select[Any]:
+    ) -> Select[*tuple[Any, ...]]:
         if provider is not None:
             query = query.where(LedgerRow.provider == provider)
         if campaign_id is not None:

@@ -85,7 +85,7 @@ def parse_semicolon_table(text: str, endpoint: str) -> list[dict[str, str]]:
             raise ProviderResponseError(
                 "semrush", endpoint, f"line {number}", f"has {len(values)} columns, the header has {len(header)}"
             )
-        rows.append(dict(zip(header, values)))
+        rows.append(dict(zip(header, values, strict=True)))
     return rows
 
 

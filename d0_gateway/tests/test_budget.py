@@ -39,7 +39,7 @@ def test_provider_daily_limit_blocks_the_call_that_would_pass_it(ledger, fake_cl
     assert (error.scope, error.period, error.limit, error.spent, error.estimate) == (
         "provider",
         "daily",
-        10,
+        Decimal(10),
         Decimal("9.99"),
         Decimal("0.05"),
     )

@@ -22,7 +22,8 @@ def test_returns_a_stored_success_while_fresh(fake_clock):
     request = get("https://api.example.com/v1/items?a=1")
     cache.put(request, ok())
     fake_clock.advance(59)
-    assert cache.get(request).json() == {"ok": True}
+    cached = cache.get(request)
+    assert cached is not None and cached.json() == {"ok": True}
 
 
 def test_never_returns_an_entry_once_its_ttl_has_passed(fake_clock):
@@ -110,7 +111,8 @@ def test_cached_body_is_returned_decoded_even_if_it_came_gzipped(fake_clock):
     wire = httpx.Response(200, content=gzip.compress(b'{"z": 1}'), headers={"Content-Encoding": "gzip"})
     wire.read()
     cache.put(request, wire)
-    assert cache.get(request).json() == {"z": 1}
+    cached = cache.get(request)
+    assert cached is not None and cached.json() == {"z": 1}
 
 
 def test_clear_and_delete_remove_entries(fake_clock):

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,7 +9,7 @@ from testing import FakeClock
 
 
 def breaker(clock, transitions=None, **kwargs):
-    options = {"failure_threshold": 3, "recovery_time": 10.0, "success_threshold": 2}
+    options: dict[str, Any] = {"failure_threshold": 3, "recovery_time": 10.0, "success_threshold": 2}
     options.update(kwargs)
     listener = (lambda old, new: transitions.append((old, new))) if transitions is not None else None
     return CircuitBreaker(clock, provider="hunter", on_transition=listener, **options)
@@ -141,4 +143,4 @@ def test_state_machine_never_leaves_its_legal_transitions(events, failures, succ
         getattr(b, {"success": "record_success", "failure": "record_failure", "release": "release"}[event])()
     assert set(transitions) <= LEGAL_TRANSITIONS
     states = [BreakerState.CLOSED] + [new for _, new in transitions]
-    assert all(old == previous for (old, _), previous in zip(transitions, states))
+    assert all(old == previous for (old, _), previous in zip(transitions, states[:-1], strict=True))

@@ -2,6 +2,7 @@
 
 import random
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -32,7 +33,10 @@ FIND = "/maps/api/place/findplacefromtext/json"
 
 
 def find_call(method="GET", **kwargs):
-    options = {"params": {"input": "Acme Plumbing", "key": "test-key"}, "estimated_cost": Decimal("0.017")}
+    options: dict[str, Any] = {
+        "params": {"input": "Acme Plumbing", "key": "test-key"},
+        "estimated_cost": Decimal("0.017"),
+    }
     options.update(kwargs)
     return ProviderCall("find_place", method, FIND, **options)
 

@@ -135,7 +135,8 @@ async def test_published_quota_error_is_sent_once_and_leaves_the_breaker_closed(
             with pytest.raises(d0_gateway.QuotaExhausted):
                 await CALLS[(fixture.provider, fixture.operation)](gateway)
         assert len(seen) == threshold + 1  # one request per call: never retried, never short-circuited
-        assert gateway.client(fixture.provider).client.policies.breaker.state is d0_gateway.BreakerState.CLOSED
+        breaker = gateway.client(fixture.provider).client.policies.breaker
+        assert breaker is not None and breaker.state is d0_gateway.BreakerState.CLOSED
 
 
 @pytest.mark.parametrize("fixture", WEBHOOK_FIXTURES, ids=attrgetter("id"))

@@ -48,6 +48,14 @@ async def test_place_details_returns_contact_fields(gateway, places):
     assert route.calls.last.request.url.params["place_id"] == "ChIJabc"
 
 
+@pytest.mark.parametrize("register", ["unavailable", "timeout"])
+async def test_place_details_is_retried_then_provider_unavailable_when_google_fails(gateway, places, register):
+    route = getattr(places, register)("GET", places.DETAILS)
+    with pytest.raises(ProviderUnavailable):
+        await gateway.google_places.place_details("ChIJabc")
+    assert route.call_count == 3
+
+
 async def test_calls_are_billed_per_request_in_the_ledger(gateway, places):
     places.find_place()
     await gateway.google_places.find_place("Acme", campaign_id="c-1")

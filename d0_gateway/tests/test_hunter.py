@@ -8,6 +8,7 @@ from d0_gateway import (
     InvalidRequest,
     NotFound,
     ProviderResponseError,
+    ProviderUnavailable,
     QuotaExhausted,
     RateLimited,
 )
@@ -85,6 +86,22 @@ async def test_rate_limited_is_retried_then_reported_with_retry_after(gateway, h
         await gateway.hunter.domain_search("example.com")
     assert caught.value.retry_after == 1.5
     assert route.call_count == 3 and fake_clock.sleeps.count(1.5) == 2
+
+
+@pytest.mark.parametrize("register", ["unavailable", "timeout"])
+async def test_email_finder_is_retried_then_provider_unavailable_when_hunter_fails(gateway, hunter_mock, register):
+    route = getattr(hunter_mock, register)("GET", hunter_mock.EMAIL_FINDER)
+    with pytest.raises(ProviderUnavailable):
+        await gateway.hunter.email_finder("example.com", "Ana", "Lopez")
+    assert route.call_count == 3
+
+
+@pytest.mark.parametrize("register", ["unavailable", "timeout"])
+async def test_domain_search_is_retried_then_provider_unavailable_when_hunter_fails(gateway, hunter_mock, register):
+    route = getattr(hunter_mock, register)("GET", hunter_mock.DOMAIN_SEARCH)
+    with pytest.raises(ProviderUnavailable):
+        await gateway.hunter.domain_search("example.com")
+    assert route.call_count == 3
 
 
 async def test_confidence_out_of_range_names_the_field(gateway, hunter_mock):

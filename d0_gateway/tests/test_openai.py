@@ -118,6 +118,7 @@ def test_dated_snapshot_is_priced_by_its_longest_family_prefix():
 def test_cost_is_additive_and_proportional_in_usage_for_every_valid_completion(body):
     completion = ChatCompletion.model_validate(body)
     price = price_for(completion.model)
+    assert completion.usage is not None
     prompt, output = completion.usage.prompt_tokens, completion.usage.completion_tokens
     total = price.cost(prompt, output)
     assert total == price.cost(prompt, 0) + price.cost(0, output)

@@ -1,4 +1,5 @@
 import asyncio
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -57,7 +58,7 @@ async def test_waiting_callers_are_served_one_token_interval_apart(fake_clock):
 
     await asyncio.gather(*(caller(i) for i in range(4)))
     times = [t for _, t in admitted]
-    assert [b - a for a, b in zip(times, times[1:])] == [pytest.approx(0.2)] * 3
+    assert [b - a for a, b in pairwise(times)] == [pytest.approx(0.2)] * 3
 
 
 @pytest.mark.parametrize("rate, burst", [(0, 1), (-1, 1), (1, 0)])

@@ -113,10 +113,13 @@ async def test_budget_from_settings_blocks_calls_across_the_gateway(settings, tr
 async def test_stub_mode_serves_every_provider_offline_without_keys(fake_clock, stripe_mock):
     async with build_gateway(stub=True, environ={}, clock=fake_clock, rng=random.Random(0)) as gateway:
         found = await gateway.google_places.find_place("Blue Door Bakery Austin")
-        details = await gateway.google_places.place_details(found.candidates[0].place_id)
-        assert details.place_id == found.candidates[0].place_id and details.website
+        place_id = found.candidates[0].place_id
+        assert place_id is not None
+        details = await gateway.google_places.place_details(place_id)
+        assert details.place_id == place_id and details.website
         assert (await gateway.pagespeed.run("https://acme.example/")).scores["performance"] is not None
-        assert (await gateway.openai.chat([{"role": "user", "content": "hello"}])).usage.total_tokens > 0
+        usage = (await gateway.openai.chat([{"role": "user", "content": "hello"}])).usage
+        assert usage is not None and usage.total_tokens > 0
         message = gateway.sendgrid.message(
             to=[{"email": "a@example.com"}], sender={"email": "b@example.com"}, subject="s", text="t"
         )
@@ -131,7 +134,7 @@ async def test_stub_mode_serves_every_provider_offline_without_keys(fake_clock, 
         assert (await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")).email == "ana.lopez@acme.com"
         assert (await gateway.hunter.domain_search("acme.com")).data.emails
         match = await gateway.data_axle.business_match(BusinessIdentifiers(name="Acme", postal_code="78701"))
-        assert match.document.attributes.name == "Acme"
+        assert match.document is not None and match.document.attributes.name == "Acme"
         assert (await gateway.semrush.domain_overview("acme.com", database="uk")).database == "uk"
         shot = await gateway.screenshotone.capture(
             gateway.screenshotone.options(url="https://acme.example/", format="webp")

@@ -59,7 +59,7 @@ def test_success_status_maps_to_no_error():
 
 def test_unavailable_keeps_the_providers_retry_after_hint():
     error = error_for_status(httpx.Response(503, headers={"Retry-After": "9"}), "hunter", "email_finder", NOW)
-    assert error.retry_after == 9.0 and error.status == 503
+    assert isinstance(error, ProviderUnavailable) and error.retry_after == 9.0 and error.status == 503
 
 
 def test_message_falls_back_to_the_raw_body_when_the_describer_cannot_read_it():

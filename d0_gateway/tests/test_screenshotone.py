@@ -9,6 +9,7 @@ from d0_gateway import (
     InvalidInput,
     InvalidRequest,
     ProviderResponseError,
+    ProviderUnavailable,
     QuotaExhausted,
     RateLimited,
 )
@@ -69,6 +70,16 @@ async def test_errors_carry_screenshotones_code(gateway, screenshotone_mock, sta
     screenshotone_mock.error("GET", screenshotone_mock.TAKE, status)
     with pytest.raises(error, match=code):
         await gateway.screenshotone.capture(options(gateway))
+
+
+@pytest.mark.parametrize("register", ["unavailable", "timeout"])
+async def test_capture_is_retried_then_provider_unavailable_when_screenshotone_fails(
+    gateway, screenshotone_mock, register
+):
+    route = getattr(screenshotone_mock, register)("GET", screenshotone_mock.TAKE)
+    with pytest.raises(ProviderUnavailable):
+        await gateway.screenshotone.capture(options(gateway))
+    assert route.call_count == 3
 
 
 async def test_concurrency_limit_is_rate_limited(gateway, screenshotone_mock):

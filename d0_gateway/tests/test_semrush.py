@@ -98,7 +98,7 @@ def test_error_helper_rejects_a_success_status(router):
 @settings(max_examples=30)
 @given(values=semrush_overview_values())
 def test_every_valid_row_round_trips_through_the_table_parser(values):
-    text = SemrushMock.overview_text(None, values)
+    text = SemrushMock.overview_text(values)
     overview = DomainOverview.model_validate(parse_semicolon_table(text, "domain_overview")[0])
     assert (overview.domain, overview.rank, overview.organic_cost) == (
         values["Domain"],

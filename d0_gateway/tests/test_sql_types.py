@@ -23,7 +23,9 @@ _aware_times = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2
 
 def _store_and_read(value: datetime | None) -> datetime | None:
     with _engine.begin() as connection:
-        row_id = connection.execute(insert(_events).values(at=value)).inserted_primary_key[0]
+        key = connection.execute(insert(_events).values(at=value)).inserted_primary_key
+        assert key is not None
+        row_id = key[0]
         return connection.execute(select(_events.c.at).where(_events.c.id == row_id)).scalar_one()
 
 
@@ -36,7 +38,7 @@ def test_aware_datetime_reads_back_as_the_same_instant_in_utc_when_stored(value)
 
 def test_non_utc_offset_is_converted_to_utc_wall_time_when_stored():
     stored = _store_and_read(datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=-5))))
-    assert (stored.hour, stored.minute, stored.tzinfo) == (14, 30, UTC)
+    assert stored is not None and (stored.hour, stored.minute, stored.tzinfo) == (14, 30, UTC)
 
 
 def test_naive_datetime_is_refused_and_nothing_is_stored_when_bound():

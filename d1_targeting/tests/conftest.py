@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -11,7 +13,7 @@ from testing.targeting import CampaignBuilder, TargetBuilder
 
 
 @pytest.fixture
-def sessions() -> sessionmaker[Session]:
+def sessions() -> Iterator[sessionmaker[Session]]:
     """Sessions on a fresh in-memory SQLite database with the targeting tables."""
     engine = make_engine("sqlite://")
     yield make_session_factory(engine)

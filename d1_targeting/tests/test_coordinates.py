@@ -64,7 +64,8 @@ def test_coordinates_off_the_globe_are_rejected_naming_the_value(latitude, longi
     ],
 )
 def test_points_in_us_areas_are_found_in_their_area(point, area):
-    assert region_containing(point).name == area
+    region = region_containing(point)
+    assert region is not None and region.name == area
 
 
 @pytest.mark.parametrize("point", [Coordinate(51.5074, -0.1278), Coordinate(19.4326, -99.1332), Coordinate(0, 0)])
@@ -98,6 +99,7 @@ def test_circle_centered_abroad_does_not_fit():
 def test_a_fitting_circle_keeps_its_cardinal_points_inside_the_same_area(center, miles):
     assume(circle_within_us(center, miles))
     region = region_containing(center)
+    assert region is not None
     degrees = math.degrees(miles / 3958.8)
     assert region.contains(Coordinate(center.latitude + degrees * 0.999, center.longitude))
     assert region.contains(Coordinate(center.latitude - degrees * 0.999, center.longitude))

@@ -30,7 +30,7 @@ def test_malformed_zip_is_rejected_naming_the_value(bad):
 
 def test_non_text_zip_is_rejected():
     with pytest.raises(GeoValidationError, match="must be text"):
-        normalize_zip(10001)
+        normalize_zip(10001)  # type: ignore[arg-type]  # not text, on purpose
 
 
 def test_unassigned_prefix_is_rejected_naming_the_prefix():

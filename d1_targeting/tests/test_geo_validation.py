@@ -40,12 +40,20 @@ def test_generated_valid_scopes_have_no_errors(scope):
         (ZipConstraint("10001", "Jersey"), GeoFindingKind.UNKNOWN_STATE, "unknown US state or territory 'Jersey'"),
         (CityConstraint("Chicago", "TX"), GeoFindingKind.CITY_OUTSIDE_STATE, r"'Chicago' is not in TX (it is in IL)"),
         (CityConstraint("Atlantis", "NV"), GeoFindingKind.UNKNOWN_CITY, "unknown city 'Atlantis' in NV"),
-        (CityConstraint(42, "NV"), GeoFindingKind.UNKNOWN_CITY, "city must be a non-empty name, got 42"),
+        (
+            CityConstraint(42, "NV"),  # type: ignore[arg-type]  # a number for a city name, on purpose
+            GeoFindingKind.UNKNOWN_CITY,
+            "city must be a non-empty name, got 42",
+        ),
         (CityConstraint("Austin", "Texxas"), GeoFindingKind.UNKNOWN_STATE, "'Texxas'"),
         (RadiusConstraint(95, -97, 10), GeoFindingKind.INVALID_COORDINATES, "latitude 95 is outside"),
         (RadiusConstraint(30.27, -97.74, 0), GeoFindingKind.INVALID_RADIUS, "positive number of miles, got 0"),
         (RadiusConstraint(30.27, -97.74, float("inf")), GeoFindingKind.INVALID_RADIUS, "got inf"),
-        (RadiusConstraint(30.27, -97.74, "10"), GeoFindingKind.INVALID_RADIUS, "got '10'"),
+        (
+            RadiusConstraint(30.27, -97.74, "10"),  # type: ignore[arg-type]  # text for a radius, on purpose
+            GeoFindingKind.INVALID_RADIUS,
+            "got '10'",
+        ),
         (
             RadiusConstraint(51.5074, -0.1278, 10),
             GeoFindingKind.CENTER_OUTSIDE_US,

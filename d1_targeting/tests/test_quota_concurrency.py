@@ -88,7 +88,7 @@ def test_asyncio_tasks_in_any_completion_order_never_over_allocate(policy, batch
         return await asyncio.to_thread(_attempt, tracker, *request)
 
     async def main():
-        return await asyncio.gather(*(worker(request, turns) for request, turns in zip(batch, yields)))
+        return await asyncio.gather(*(worker(request, turns) for request, turns in zip(batch, yields, strict=False)))
 
     granted = [item for item in asyncio.run(main()) if item is not None]
     _assert_within_limits(tracker, granted)

@@ -44,6 +44,8 @@ def test_the_same_seed_builds_the_same_targets():
 
 def test_built_targets_are_geographically_consistent():
     for target in TargetBuilder(seeded_faker(3)).build_many(40):
+        assert target.city is not None and target.state is not None
+        assert target.latitude is not None and target.longitude is not None
         city = city_table()[(city_key(target.city), target.state)]
         if target.zip_code is not None:
             assert state_for_zip(target.zip_code) == target.state

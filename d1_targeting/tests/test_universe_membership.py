@@ -25,7 +25,9 @@ from testing.targeting import TargetBuilder, geo_scopes
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 
 
-def _universe(verticals, scope=GeoScope(), rules=QualificationRules()):
+def _universe(verticals, scope=None, rules=None):
+    scope = GeoScope() if scope is None else scope
+    rules = QualificationRules() if rules is None else rules
     return TargetUniverse(
         name="u",
         verticals=list(verticals),

@@ -198,3 +198,29 @@ async def test_openapi_document_lists_every_operation(client):
         ("GET", "/enrichment-tasks/{task_id}"),
         ("GET", "/health"),
     } <= operations
+
+
+async def test_patch_clearing_both_email_and_domain_conflicts_with_the_lead_and_keeps_it(client):
+    lead = (await client.post("/leads", json={"email": "a@acme.com"})).json()
+    response = await client.patch(f"/leads/{lead['id']}", json={"email": None})
+    assert (response.status_code, response.json()["field"], response.json()["existing_id"]) == (409, "email", None)
+    assert (await client.get(f"/leads/{lead['id']}")).json()["email"] == "a@acme.com"
+
+
+async def test_openapi_requires_an_email_or_a_domain_on_create_and_quick_add(client):
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    for name in ("LeadCreate", "QuickAddRequest"):
+        assert [branch["required"] for branch in schemas[name]["anyOf"]] == [["email"], ["domain"]]
+
+
+async def test_openapi_documents_the_edge_statuses_of_every_operation_with_a_body(client):
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for operation in (paths["/leads"]["post"], paths["/leads/quick-add"]["post"], paths["/leads/{lead_id}"]["patch"]):
+        assert {"400", "408", "413", "422"} <= set(operation["responses"])
+
+
+async def test_a_refused_text_field_gets_422_with_the_reason_but_not_the_value(client):
+    response = await client.post("/leads", json={"domain": "zw.com", "company": "Secret\u200bName"})
+    assert response.status_code == 422
+    assert "U+200B at position 6" in response.json()["detail"][0]["msg"]
+    assert "Secret" not in response.text

@@ -1,9 +1,10 @@
 import hashlib
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from lead_explorer import (
     GENESIS_CHECKSUM,
@@ -67,7 +68,7 @@ def test_chain_links_each_entry_to_the_previous_checksum(repository, history):
     entries = repository.audit_trail(history[0].id) + repository.audit_trail(history[1].id)
     entries.sort(key=lambda entry: entry.sequence)
     assert entries[0].previous_checksum == GENESIS_CHECKSUM
-    for earlier, later in zip(entries, entries[1:]):
+    for earlier, later in pairwise(entries):
         assert later.previous_checksum == earlier.checksum
 
 
@@ -102,6 +103,7 @@ def test_editing_an_entrys_contents_is_detected_at_that_entry(repository, histor
 def test_editing_a_recorded_before_value_is_detected(repository, history, engine):
     with session_factory(engine)() as session:
         entry = session.get(AuditEntry, 2)
+        assert entry is not None and entry.before is not None
         entry.before = {**entry.before, "company": "Someone Else"}
         session.commit()
     assert repository.verify_audit_chain().broken_at_sequence == 2
@@ -117,6 +119,7 @@ def test_deleting_an_entry_from_the_middle_is_detected(repository, history, engi
 def test_rewriting_an_entry_with_a_fresh_checksum_breaks_the_next_link(repository, history, engine):
     with session_factory(engine)() as session:
         entry = session.get(AuditEntry, 2)
+        assert entry is not None
         entry.actor = "mallory"
         entry.checksum = entry_checksum(entry.previous_checksum, entry_payload(entry))
         session.commit()
@@ -149,11 +152,11 @@ def test_a_lead_whose_audit_entry_cannot_be_stored_is_not_stored_either(reposito
     forged = {"lead_id": existing.id, "action": "x", "actor": "x", "occurred_at": fake_clock.now()}
     tamper(
         engine,
-        AuditEntry.__table__.insert().values(sequence=7, previous_checksum="a" * 64, checksum="b" * 64, **forged),
+        insert(AuditEntry).values(sequence=7, previous_checksum="a" * 64, checksum="b" * 64, **forged),
     )
     tamper(
         engine,
-        AuditEntry.__table__.insert().values(sequence=3, previous_checksum="b" * 64, checksum="c" * 64, **forged),
+        insert(AuditEntry).values(sequence=3, previous_checksum="b" * 64, checksum="c" * 64, **forged),
     )
     with pytest.raises(WriteConflictError, match="create lead collided with concurrent writes 3 times"):
         repository.create_lead(actor="alice", email="b@acme.com")

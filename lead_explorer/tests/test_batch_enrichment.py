@@ -166,7 +166,7 @@ async def test_quick_add_fails_the_task_with_batch_runners_reason_when_hunter_re
     assert (status["status"], outcome.state) == ("failed", "failed")
     assert status["error"].startswith("EnrichmentBatchFailedError: batch 'lead-enrichment-")
     assert status["error"].endswith(outcome.error)
-    assert "step 'enrichment' failed after 1 attempt: PermanentStepError: AuthenticationError" in outcome.error
+    assert "step 'enrichment' failed after 1 attempt: PermanentStepError: AuthenticationError" in (outcome.error or "")
     assert (lead["company"], lead["contact_name"]) == (None, None)
 
 
@@ -251,6 +251,45 @@ async def test_an_interrupted_task_resumes_its_batch_without_calling_the_provide
     assert provider.calls["acme.com"] == 1
 
 
+async def test_a_restart_adopts_the_paid_result_of_a_task_whose_batch_completed_before_the_server_died(
+    repository, store, provider, fake_clock
+):
+    lead = repository.create_lead(actor="t", email="jane.doe@acme-widgets.com", enrich=True)
+    task_id = lead.enrichment_task_id
+    running = repository.start_enrichment(task_id, actor="t")
+    await BatchRunnerEnricher(scripted_runner(provider, store, fake_clock)).enrich(running)  # paid, then kill -9
+    spent = store.get_batch(enrichment_batch_id(task_id)).spent
+    resumed = repository.requeue_unfinished_enrichments(actor="server-start")
+    enricher = BatchRunnerEnricher(scripted_runner(provider, store, fake_clock), fallback=OfflineEnricher())
+    app = create_app(repository, enricher=enricher, resume_tasks=resumed)
+    async with app.router.lifespan_context(app):
+        await asyncio.gather(*list(app.state.resumed_enrichments))
+    after = repository.get_lead(lead.id)
+    assert (resumed, after.enrichment_status.value, after.contact_name) == ([task_id], "completed", "Jane Doe")
+    assert provider.calls["acme-widgets.com"] == 1
+    assert store.get_batch(enrichment_batch_id(task_id)).spent == spent
+
+
+async def test_a_restart_resumes_a_task_whose_batch_was_interrupted_and_pays_once(
+    repository, store, provider, fake_clock
+):
+    kill = KillSwitch(provider, at_call=1, before=True)
+    lead = repository.create_lead(actor="t", domain="acme.com", enrich=True)
+    running = repository.start_enrichment(lead.enrichment_task_id, actor="t")
+    interrupted = asyncio.create_task(BatchRunnerEnricher(scripted_runner(kill, store, fake_clock)).enrich(running))
+    kill.task = interrupted
+    with pytest.raises(asyncio.CancelledError):
+        await interrupted
+    resumed = repository.requeue_unfinished_enrichments(actor="server-start")
+    app = create_app(
+        repository, enricher=BatchRunnerEnricher(scripted_runner(provider, store, fake_clock)), resume_tasks=resumed
+    )
+    async with app.router.lifespan_context(app):
+        await asyncio.gather(*list(app.state.resumed_enrichments))
+    assert repository.get_lead(lead.id).enrichment_status.value == "completed"
+    assert provider.calls["acme.com"] == 1
+
+
 async def test_a_rerun_keeps_the_lead_as_first_submitted_when_it_was_edited_since(
     repository, store, provider, fake_clock
 ):
@@ -327,9 +366,9 @@ def test_batch_lead_refuses_a_lead_without_domain_or_email(repository):
 
 
 def test_batch_lead_names_a_domain_batch_runner_refuses(repository):
-    lead = dataclasses.replace(repository.create_lead(actor="t", domain="acme.com"), domain="acme.c0m")
+    lead = dataclasses.replace(repository.create_lead(actor="t", domain="acme.com"), domain="acme.123")
     with pytest.raises(
-        LeadNotEnrichableError, match="batch_runner refuses its domain: .*invalid top-level domain 'c0m'"
+        LeadNotEnrichableError, match="batch_runner refuses its domain: .*all-numeric top-level domain '123'"
     ):
         batch_lead(lead)
 

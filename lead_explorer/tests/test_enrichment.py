@@ -80,7 +80,7 @@ async def test_enricher_result_that_cannot_be_stored_fails_the_task_and_keeps_th
     lead = repository.create_lead(actor="t", domain="acme.com", enrich=True)
     finished = await EnrichmentRunner(repository, ReturnsUnstorable()).run(lead.enrichment_task_id)
     assert finished.enrichment_status is EnrichmentStatus.FAILED
-    assert "unusable data: company: contains a NUL character" in finished.enrichment_error
+    assert "unusable data: company: contains a NUL character" in (finished.enrichment_error or "")
     assert finished.company is None
 
 

@@ -9,7 +9,6 @@ from batch_runner import CheckpointStore
 from lead_explorer import LeadRepository, create_app, demo_leads, enrichment_batch_id, load_demo_leads
 from lead_explorer.server import (
     DATABASE_FILE_NAME,
-    INTERRUPTED_ENRICHMENT,
     build_repository,
     default_checkpoint_path,
     default_database_path,
@@ -79,7 +78,7 @@ def test_main_creates_the_schema_prints_the_database_and_serves_on_localhost(tmp
     assert code == 0 and database.exists()
     assert f"SQLite file {database}" in output
     app, options = serve.calls[0]
-    assert isinstance(app, FastAPI) and options == {"host": "127.0.0.1", "port": 8123}
+    assert isinstance(app, FastAPI) and (options["host"], options["port"]) == ("127.0.0.1", 8123)
 
 
 def test_main_with_demo_loads_the_demo_leads_once(tmp_path):
@@ -90,13 +89,25 @@ def test_main_with_demo_loads_the_demo_leads_once(tmp_path):
     assert "0 new lead(s) loaded (3 already present)" in second
 
 
-def test_main_fails_enrichments_left_unfinished_by_an_earlier_run(tmp_path):
+def test_main_hands_enrichments_left_unfinished_by_an_earlier_run_to_the_app_to_resume(tmp_path):
     config = parse_server_config([], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
     repository = build_repository(config)
-    lead = repository.create_lead(actor="t", domain="acme.com", enrich=True)
-    _, _, output = run_main([], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
-    assert "Marked 1 unfinished enrichment task(s)" in output
-    assert build_repository(config).get_lead(lead.id).enrichment_error == INTERRUPTED_ENRICHMENT
+    pending = repository.create_lead(actor="t", domain="acme.com", enrich=True)
+    running = repository.create_lead(actor="t", domain="globex.com", enrich=True)
+    assert running.enrichment_task_id is not None
+    repository.start_enrichment(running.enrichment_task_id, actor="t")
+    _, _, output = run_main(["--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    assert "Resuming 2 unfinished enrichment task(s)" in output
+    statuses = {build_repository(config).get_lead(lead.id).enrichment_status.value for lead in (pending, running)}
+    assert statuses == {"pending"}
+
+
+def test_main_serves_with_the_configured_limits(tmp_path):
+    argv = ["--max-body-bytes", "2048", "--read-timeout", "2.5", "--keep-alive-timeout", "3", "--max-connections", "7"]
+    _, serve, _ = run_main(argv, {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    ((_app, options),) = serve.calls
+    assert (options["timeout_keep_alive"], options["limit_concurrency"]) == (3, 7)
+    assert options["http"].header_timeout == 2.5
 
 
 def test_main_rejects_an_unusable_database_url_with_exit_code_2(capsys):

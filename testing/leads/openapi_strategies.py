@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -168,7 +168,7 @@ class SchemaValues:
             "null": lambda _schema: st.none(),
             "array": self._array,
             "object": self._object,
-        }.get(kind)
+        }.get(kind or "")
         if builder is None:
             if kind is not None:
                 raise UnsupportedSchemaError(f"unknown JSON schema type {kind!r} in {dict(schema)!r}")
@@ -218,13 +218,9 @@ class SchemaValues:
         kinds = [branch.get("type") for branch in branches]
         if not all(isinstance(kind, str) for kind in kinds) or len(set(kinds)) != len(kinds):
             return json_values()  # overlapping branches: no cheap way to miss them all
-        options = [
-            self.invalid(branch).filter(
-                lambda value, own=branch["type"]: (
-                    not any(_json_type_accepts(kind, value) for kind in kinds if kind != own)
-                )
-            )
-            for branch in branches
+        type_names = [str(kind) for kind in kinds]
+        options: list[st.SearchStrategy[Any]] = [
+            self.invalid(branch).filter(_rejected_by_all_but(branch["type"], type_names)) for branch in branches
         ]
         return st.one_of(options)
 
@@ -281,17 +277,13 @@ class SchemaValues:
         if missing:
             raise UnsupportedSchemaError(f"required properties {sorted(missing)} have no schema in {dict(schema)!r}")
         return st.fixed_dictionaries(
-            {
-                name: st.deferred(lambda spec=spec: self.valid(spec))
-                for name, spec in properties.items()
-                if name in required
-            },
-            optional={
-                name: st.deferred(lambda spec=spec: self.valid(spec))
-                for name, spec in properties.items()
-                if name not in required
-            },
+            {name: self._deferred_valid(spec) for name, spec in properties.items() if name in required},
+            optional={name: self._deferred_valid(spec) for name, spec in properties.items() if name not in required},
         )
+
+    def _deferred_valid(self, schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
+        """`valid(schema)`, built only when drawn from (schemas may refer to themselves)."""
+        return st.deferred(lambda: self.valid(schema))
 
     def _broken_object(self, schema: Mapping[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
         properties: Mapping[str, Any] = schema["properties"]
@@ -449,6 +441,11 @@ def _same_json(left: Any, right: Any) -> bool:
     return type(left) is type(right) and left == right
 
 
+def _rejected_by_all_but(own: str, kinds: list[str]) -> Callable[[Any], bool]:
+    """A filter keeping the values that no JSON type of `kinds` other than `own` accepts."""
+    return lambda value: not any(_json_type_accepts(kind, value) for kind in kinds if kind != own)
+
+
 def _json_type_accepts(kind: str, value: Any) -> bool:
     """Whether a JSON value (as Python) has JSON schema type `kind`."""
     if isinstance(value, bool):
@@ -457,7 +454,7 @@ def _json_type_accepts(kind: str, value: Any) -> bool:
         return kind in ("integer", "number")
     if isinstance(value, float):
         return kind == "number"
-    checks = {"string": str, "array": list, "object": dict, "null": type(None)}
+    checks: dict[str, type] = {"string": str, "array": list, "object": dict, "null": type(None)}
     return kind in checks and isinstance(value, checks[kind])
 
 

@@ -13,6 +13,7 @@ class DataAxleMock(ProviderMock):
     name = "data_axle"
     base_url = "https://api.data-axle.com"
     MATCH = "/v1/places/match"
+    operations = {"business_match": ("POST", MATCH)}
 
     def place_attributes(self, **overrides: Any) -> dict[str, Any]:
         """A place's attributes, as Data Axle appends them to a match (the fields LeadFactory reads)."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import httpx
 import respx
 
+from testing.mock_usage import CLIENT_ERROR, RATE_LIMITED, SERVER_ERROR
 from testing.mocks.provider_mock import ProviderMock
 
 # Google answers most problems with HTTP 200 and one of these statuses.
 ERROR_STATUSES = ("REQUEST_DENIED", "NOT_FOUND", "OVER_QUERY_LIMIT", "INVALID_REQUEST", "UNKNOWN_ERROR")
+_STATUS_OUTCOMES = {"OVER_QUERY_LIMIT": RATE_LIMITED, "UNKNOWN_ERROR": SERVER_ERROR}
 
 
 class GooglePlacesMock(ProviderMock):
@@ -17,6 +21,7 @@ class GooglePlacesMock(ProviderMock):
     base_url = "https://maps.googleapis.com"
     FIND_PLACE = "/maps/api/place/findplacefromtext/json"
     DETAILS = "/maps/api/place/details/json"
+    operations = {"find_place": ("GET", FIND_PLACE), "place_details": ("GET", DETAILS)}
 
     def candidate(self, **overrides: Any) -> dict[str, Any]:
         """One Find Place candidate with every basic field."""
@@ -81,3 +86,12 @@ class GooglePlacesMock(ProviderMock):
             "error_message": f"HTTP {status} from Google (mocked)",
             "status": "REQUEST_DENIED" if status in (401, 403) else "UNKNOWN_ERROR",
         }
+
+    def classify(self, response: httpx.Response) -> str:
+        """An HTTP 200 carrying an error status counts as that error (mock-usage report)."""
+        if response.status_code == 200 and response.headers.get("Content-Type", "").startswith("application/json"):
+            body = json.loads(response.read())
+            status = body.get("status") if isinstance(body, dict) else None
+            if status in ERROR_STATUSES:
+                return _STATUS_OUTCOMES.get(status, CLIENT_ERROR)
+        return super().classify(response)

@@ -14,6 +14,7 @@ class HunterMock(ProviderMock):
     base_url = "https://api.hunter.io"
     EMAIL_FINDER = "/v2/email-finder"
     DOMAIN_SEARCH = "/v2/domain-search"
+    operations = {"email_finder": ("GET", EMAIL_FINDER), "domain_search": ("GET", DOMAIN_SEARCH)}
 
     def _source(self, domain: str) -> dict[str, Any]:
         fake = self.fake

@@ -13,6 +13,7 @@ class OpenAIMock(ProviderMock):
     name = "openai"
     base_url = "https://api.openai.com"
     CHAT = "/v1/chat/completions"
+    operations = {"chat": ("POST", CHAT)}
 
     def completion_body(
         self,

@@ -21,12 +21,13 @@ class PageSpeedMock(ProviderMock):
     name = "pagespeed"
     base_url = "https://www.googleapis.com"
     RUN = "/pagespeedonline/v5/runPagespeed"
+    operations = {"run": ("GET", RUN)}
 
     def result_body(self, url: str | None = None, **scores: float | None) -> dict[str, Any]:
         """A runPagespeed result; `scores` (0-1, keyed by category with _ for -) override random ones."""
         fake = self.fake
         url = url or f"https://www.{fake.domain_name()}/"
-        categories = {}
+        categories: dict[str, Any] = {}
         for name, title in CATEGORY_TITLES.items():
             key = name.replace("-", "_")
             score = scores[key] if key in scores else round(fake.pyfloat(min_value=0.2, max_value=1), 2)
@@ -42,14 +43,18 @@ class PageSpeedMock(ProviderMock):
                 "finalUrl": url,
                 "mainDocumentUrl": url,
                 "lighthouseVersion": "12.2.1",
-                "userAgent": "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) Chrome/131.0.0.0 Mobile Safari/537.36",
+                "userAgent": (
+                    "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) Chrome/131.0.0.0 Mobile Safari/537.36"
+                ),
                 "fetchTime": fake.iso8601() + "Z",
                 "categories": categories,
                 "audits": {
                     "first-contentful-paint": {
                         "id": "first-contentful-paint",
                         "title": "First Contentful Paint",
-                        "description": "First Contentful Paint marks the time at which the first text or image is painted.",
+                        "description": (
+                            "First Contentful Paint marks the time at which the first text or image is painted."
+                        ),
                         "score": round(max(0.0, 1 - fcp / 6000), 2),
                         "scoreDisplayMode": "numeric",
                         "numericValue": float(fcp),

@@ -10,31 +10,58 @@ shape a provider produces, so tests never hand-write provider JSON:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import httpx
 import respx
+from respx.models import SideEffectError
 
 from testing.faker_data import seeded_faker
+from testing.mock_usage import MALFORMED, RECORDER, MockUsage, outcome_of_exception, outcome_of_status
 
 
 class ProviderMock:
-    """Registers one provider's routes on a respx router. Subclasses set `name` and `base_url`."""
+    """Registers one provider's routes on a respx router. Subclasses set `name`, `base_url` and
+    `operations` (name -> (method, path)), which the mock-usage report checks every outcome of."""
 
     name: ClassVar[str] = "provider"
     base_url: ClassVar[str] = "https://provider.invalid"
+    operations: ClassVar[Mapping[str, tuple[str, str]]] = {}
 
-    def __init__(self, router: respx.MockRouter, *, seed: int | str = 0) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """The factories of testing.mocks declare their operations when imported, so a provider no test uses
+        still shows its cells as unreached; test-local subclasses declare to the recorder they are given."""
+        super().__init_subclass__(**kwargs)
+        if cls.operations and cls.__module__.startswith(__package__ + "."):
+            RECORDER.declare(cls.name, cls.operations)
+
+    def __init__(self, router: respx.MockRouter, *, seed: int | str = 0, usage: MockUsage = RECORDER) -> None:
         self.router = router
         self.fake = seeded_faker(f"{self.name}:{seed}" if isinstance(seed, str) else seed)
+        self.usage = usage
+        if self.operations and self.name not in usage.declared:
+            usage.declare(self.name, self.operations)
 
     def url(self, path: str) -> str:
         """Absolute URL of `path` on this provider."""
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
     def route(self, method: str, path: str, **lookups: Any) -> respx.Route:
-        """The respx route for `method path` (plus respx lookups such as params__contains=...)."""
-        return self.router.route(method=method, url=self.url(path), **lookups)
+        """The respx route for `method path` (plus respx lookups such as params__contains=...); each request
+        it answers is recorded as (provider, operation, outcome) for the mock-usage report."""
+        route = self.router.add(
+            _RecordingRoute(
+                self, self.usage.operation_of(self.name, method, path), method=method, url=self.url(path), **lookups
+            )
+        )
+        if isinstance(route, _RecordingRoute):  # respx reuses an equal route already registered
+            route.factory, route.fixed_outcome = self, None
+        return route
+
+    def classify(self, response: httpx.Response) -> str:
+        """The outcome a mocked response stands for; providers that report errors in 200 bodies override it."""
+        return outcome_of_status(response.status_code)
 
     def respond(
         self,
@@ -86,10 +113,36 @@ class ProviderMock:
 
     def malformed(self, method: str, path: str, body: bytes = b"<html>502 Bad Gateway</html>") -> respx.Route:
         """200 with a body that is not JSON, as proxies and broken upstreams send."""
-        return self.route(method, path).mock(
+        route = self.route(method, path).mock(
             return_value=httpx.Response(200, content=body, headers={"Content-Type": "text/html"})
         )
+        if isinstance(route, _RecordingRoute):
+            route.fixed_outcome = MALFORMED
+        return route
 
     def sequence(self, method: str, path: str, *responses: httpx.Response | Exception) -> respx.Route:
         """Answers successive calls with successive responses (or raised exceptions), e.g. 503 then 200."""
         return self.route(method, path).mock(side_effect=list(responses))
+
+
+class _RecordingRoute(respx.Route):
+    """A respx route that records each request it answers (or fails) in its factory's MockUsage."""
+
+    def __init__(self, factory: ProviderMock, operation: str, *patterns: Any, **lookups: Any) -> None:
+        super().__init__(*patterns, **lookups)
+        self.factory = factory
+        self.operation = operation
+        self.fixed_outcome: str | None = None
+
+    def match(self, request: httpx.Request) -> Any:
+        try:
+            result = super().match(request)
+        except SideEffectError as error:
+            self._record(outcome_of_exception(error.origin))
+            raise
+        if isinstance(result, httpx.Response):
+            self._record(self.fixed_outcome or self.factory.classify(result))
+        return result
+
+    def _record(self, outcome: str) -> None:
+        self.factory.usage.record(self.factory.name, self.operation, outcome)

@@ -26,6 +26,7 @@ class ScreenshotOneMock(ProviderMock):
     name = "screenshotone"
     base_url = "https://api.screenshotone.com"
     TAKE = "/take"
+    operations = {"capture": ("GET", TAKE)}
 
     def capture(self, content_type: str = "image/png", content: bytes | None = None) -> respx.Route:
         """200 with the screenshot's bytes."""

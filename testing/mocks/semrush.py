@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import respx
 
+from testing.mock_usage import CLIENT_ERROR
 from testing.mocks.provider_mock import ProviderMock
 
 HEADER = (
@@ -18,6 +19,7 @@ class SemrushMock(ProviderMock):
     name = "semrush"
     base_url = "https://api.semrush.com"
     OVERVIEW = "/"
+    operations = {"domain_overview": ("GET", OVERVIEW)}
 
     def overview_values(self, domain: str = "example.com", database: str = "us", **overrides: Any) -> dict[str, Any]:
         """The domain_ranks row as header → value."""
@@ -36,7 +38,8 @@ class SemrushMock(ProviderMock):
         values.update(overrides)
         return values
 
-    def overview_text(self, values: dict[str, Any]) -> str:
+    @staticmethod
+    def overview_text(values: dict[str, Any]) -> str:
         return HEADER + "\r\n" + ";".join(str(values[column]) for column in HEADER.split(";")) + "\r\n"
 
     def text(self, body: str, status: int = 200) -> respx.Route:
@@ -62,3 +65,9 @@ class SemrushMock(ProviderMock):
                 status, text=f"ERROR 30 :: {httpx.codes.get_reason_phrase(status).upper()}", headers=headers
             )
         )
+
+    def classify(self, response: httpx.Response) -> str:
+        """An HTTP 200 with an "ERROR <code> :: ..." line counts as a client error (mock-usage report)."""
+        if response.status_code == 200 and response.read().startswith(b"ERROR "):
+            return CLIENT_ERROR
+        return super().classify(response)

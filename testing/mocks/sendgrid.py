@@ -14,6 +14,7 @@ class SendGridMock(ProviderMock):
     name = "sendgrid"
     base_url = "https://api.sendgrid.com"
     MAIL_SEND = "/v3/mail/send"
+    operations = {"mail_send": ("POST", MAIL_SEND)}
 
     def message_id(self) -> str:
         return self.fake.lexify("?" * 22, letters="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

@@ -16,6 +16,7 @@ class StripeMock(ProviderMock):
     name = "stripe"
     base_url = "https://api.stripe.com"
     CHECKOUT_SESSIONS = "/v1/checkout/sessions"
+    operations = {"create_checkout_session": ("POST", CHECKOUT_SESSIONS)}
 
     def checkout_session_body(self, **overrides: Any) -> dict[str, Any]:
         """A checkout.session object as Stripe returns it on creation."""

@@ -29,8 +29,8 @@ class TargetBuilder:
     def build(self, **overrides: Any) -> Target:
         """One target; keyword arguments replace generated fields (buckets follow the final fields)."""
         fake, pick = self._faker, self._faker.random.choice
-        state = overrides.get("state")
-        city = pick(self._cities_by_state.get(state) or self._cities)
+        state: str | None = overrides.get("state")
+        city = pick((self._cities_by_state.get(state) if state is not None else None) or self._cities)
         if "state" not in overrides:
             state = city.state
         fields: dict[str, Any] = {

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from testing import PROFILES, profile_for, register_profiles
 
@@ -42,3 +42,10 @@ def test_mutation_profile_is_ci_with_25_examples_when_mutants_rerun_the_properti
     assert mutation.derandomize is True
     assert mutation.database is None
     assert mutation.deadline is None
+
+
+def test_dev_profile_has_no_deadline_nor_too_slow_check_so_a_busy_machine_fails_nothing():
+    register_profiles()
+    dev = settings.get_profile("dev")
+    assert dev.deadline is None
+    assert HealthCheck.too_slow in dev.suppress_health_check

@@ -3,6 +3,7 @@ import json
 import shutil
 import sys
 import unicodedata
+from itertools import pairwise
 
 from hypothesis.configuration import storage_directory
 
@@ -61,7 +62,7 @@ def test_the_shipped_category_table_tiles_every_code_point_with_runs_of_their_ow
     table = _table("charmap.json.gz")
     runs = sorted((start, end, category) for category, intervals in table for start, end in intervals)
     assert runs[0][0] == 0 and runs[-1][1] == sys.maxunicode
-    for (_, end, category), (start, _, next_category) in zip(runs, runs[1:]):
+    for (_, end, category), (start, _, next_category) in pairwise(runs):
         assert start == end + 1 and category != next_category
     for start, end, category in runs:
         assert unicodedata.category(chr(start)) == unicodedata.category(chr(end)) == category

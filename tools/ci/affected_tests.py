@@ -67,7 +67,9 @@ def bazel_query(bazel: str, expression: str) -> set[str]:
 
 def compare(path: str, queried: set[str], really: set[str]) -> list[str]:
     """Lines describing how the query differs from the truth (empty when they agree)."""
-    problems = [f"{path}: query names {test}, which does not depend on it (false edge)" for test in sorted(queried - really)]
+    problems = [
+        f"{path}: query names {test}, which does not depend on it (false edge)" for test in sorted(queried - really)
+    ]
     problems += [f"{path}: query misses {test}, which reruns when it changes" for test in sorted(really - queried)]
     return problems
 

@@ -25,3 +25,7 @@ class HistoryError(CiToolError):
 
 class BaselineError(CiToolError):
     """The committed test-time baseline is unreadable or not in its format."""
+
+
+class ShardError(CiToolError):
+    """A shard spec (`I/N`), a shard's bundle or the set of bundles to merge is not what sharded CI needs."""

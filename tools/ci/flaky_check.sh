@@ -4,9 +4,14 @@
 # failed in some runs but not all (FLAKY) or in all of them. Exits 1 when there is any.
 # Usage: tools/ci/flaky_check.sh [TARGET_PATTERN ...] [-- extra bazel flags]   (default: //...)
 # LEADFACTORY_FLAKY_RUNS sets the runs per target (10); LEADFACTORY_BAZEL_STARTUP_OPTIONS adds Bazel
-# startup options (e.g. --output_base=DIR).
+# startup options (e.g. --output_base=DIR). TEST_FLAKY_DETECTION=false skips the check (exit 0; docs/ci.md).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+flaky_detection=$(python3 -m tools.ci.switches TEST_FLAKY_DETECTION) || exit 2
+if [[ "$flaky_detection" == false ]]; then
+  echo "flaky: TEST_FLAKY_DETECTION=false: flaky-test check skipped (no test run)"
+  exit 0
+fi
 runs="${LEADFACTORY_FLAKY_RUNS:-10}"
 patterns=()
 while [[ $# -gt 0 && "$1" != "--" ]]; do patterns+=("$1"); shift; done

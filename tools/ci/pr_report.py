@@ -39,10 +39,13 @@ def _signed(delta: float) -> str:
     return "±0.00" if round(delta, 2) == 0 else f"{delta:+.2f}"
 
 
-def module_table(current: Mapping[str, ModuleFigure], base: Mapping[str, ModuleFigure] | None) -> list[str]:
-    """Markdown table rows: module, coverage, floor, base coverage and delta (TOTAL last)."""
+def module_table(
+    current: Mapping[str, ModuleFigure], base: Mapping[str, ModuleFigure] | None, modules: bool = True
+) -> list[str]:
+    """Markdown table rows: module, coverage, floor, base coverage and delta (TOTAL last; only TOTAL when
+    `modules` is False)."""
     rows = ["| module | coverage | floor | base | Δ |", "|---|---:|---:|---:|---:|"]
-    names = sorted(name for name in current if name != "TOTAL") + (["TOTAL"] if "TOTAL" in current else [])
+    names = sorted(name for name in current if name != "TOTAL" and modules) + (["TOTAL"] if "TOTAL" in current else [])
     for name in names:
         figure = current[name]
         before = base.get(name) if base is not None else None
@@ -54,6 +57,23 @@ def module_table(current: Mapping[str, ModuleFigure], base: Mapping[str, ModuleF
     return rows
 
 
+def coverage_drops(
+    current: Mapping[str, ModuleFigure], base: Mapping[str, ModuleFigure] | None, max_drop: float
+) -> list[str]:
+    """One sentence per module (or TOTAL) whose coverage fell more than `max_drop` points below the base."""
+    if base is None:
+        return []
+    drops = []
+    for name, figure in current.items():
+        before = base.get(name)
+        if before is not None and round(before.percent - figure.percent, 2) > max_drop:
+            drops.append(
+                f"{name} dropped from {before.percent:.2f}% to {figure.percent:.2f}% "
+                f"({figure.percent - before.percent:+.2f} points; at most -{max_drop:g} allowed)"
+            )
+    return drops
+
+
 def render_report(
     result: DiffCoverage,
     floor: float,
@@ -61,11 +81,18 @@ def render_report(
     base: Mapping[str, ModuleFigure] | None,
     base_revision: str,
     links: ReportLinks = ReportLinks(),
+    drops: Sequence[str] = (),
+    modules: bool = True,
 ) -> str:
-    """The whole PR comment as Markdown."""
+    """The whole PR comment as Markdown; `drops` (from coverage_drops) are listed first as failures; the
+    coverage table has no module rows when `modules` is False."""
     lines = [MARKER, "## Coverage report", ""]
     if links.badge:
         lines += [f"![coverage]({links.badge})", ""]
+    for drop in drops:
+        lines.append(f"❌ **Coverage drop:** {drop} against `{base_revision}`.")
+    if drops:
+        lines.append("")
     percent = result.percent
     if percent is None:
         lines.append(f"**Diff coverage: no measured line changed** against `{base_revision}` (floor {floor:.0f}%).")
@@ -75,10 +102,10 @@ def render_report(
             f"**Diff coverage: {percent:.2f}%** ({result.hit}/{result.found} changed lines and branches "
             f"against `{base_revision}`) — {verdict} the {floor:.0f}% floor."
         )
-    lines += ["", "### Coverage by module (lines + branches)", ""]
+    lines += ["", "### Coverage by module (lines + branches)" if modules else "### Coverage (lines + branches)", ""]
     if base is None:
         lines += ["_No base figures: pass --base-summary with the base run's coverage_summary.json._", ""]
-    lines += module_table(current, base)
+    lines += module_table(current, base, modules)
     missing = [item for item in result.files if item.uncovered_lines or item.partial_lines]
     lines += ["", "### Changed lines not covered", ""]
     if not missing:
@@ -132,10 +159,16 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--summary", help="this run's coverage_summary.json (default: next to the lcov)")
     parser.add_argument("--base-summary", help="the base run's coverage_summary.json, for the deltas")
     parser.add_argument("--floor", type=float, default=DEFAULT_DIFF_FLOOR, help="diff coverage floor, percent")
+    parser.add_argument(
+        "--max-drop",
+        type=float,
+        help="fail when a module or the total is more than this many points under --base-summary (default: off)",
+    )
     parser.add_argument("--output", help="write the Markdown here (default: stdout)")
     parser.add_argument("--trend-chart-url")
     parser.add_argument("--badge-url")
     parser.add_argument("--html-report-url")
+    parser.add_argument("--total-only", action="store_true", help="TOTAL row only (COVERAGE_MODULE_REPORTS=false)")
     args = parser.parse_args(argv)
     workspace = args.workspace
 
@@ -150,13 +183,16 @@ def main(argv: Sequence[str]) -> int:
         print(f"coverage_pr_report: {error}", file=sys.stderr)
         return 2
     links = ReportLinks(trend_chart=args.trend_chart_url, badge=args.badge_url, html_report=args.html_report_url)
-    report = render_report(result, args.floor, current, base, args.base, links)
+    drops = coverage_drops(current, base, args.max_drop) if args.max_drop is not None else []
+    report = render_report(result, args.floor, current, base, args.base, links, drops, modules=not args.total_only)
     if args.output:
         with open(os.path.join(workspace, args.output), "w", encoding="utf-8") as out:
             out.write(report)
         print(f"coverage_pr_report: wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(report)
+    for drop in drops:
+        print(f"coverage_pr_report: coverage drop: {drop}", file=sys.stderr)
     if not result.meets(args.floor):
         percent = result.percent or 0.0
         print(
@@ -165,7 +201,7 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
+    return 1 if drops else 0
 
 
 if __name__ == "__main__":

@@ -127,6 +127,26 @@ def write_baseline(path: str, durations: Mapping[str, float]) -> None:
         out.write("\n")
 
 
+def idle_seconds(previous: Mapping[str, float], current: Mapping[str, float]) -> tuple[dict[str, float], float]:
+    """The run's seconds scaled back by its load factor against the previous baseline, so a baseline refreshed
+    on a busy machine still holds idle-machine seconds (new targets are scaled alike); and that factor."""
+    factor = load_factor(previous, current)
+    return {label: seconds / factor for label, seconds in current.items()}, factor
+
+
+def _update(path: str, current: Mapping[str, float], normalize: bool) -> int:
+    factor = 1.0
+    if normalize and os.path.exists(path):
+        try:
+            current, factor = idle_seconds(load_baseline(path), current)
+        except CiToolError as error:
+            print(f"test_times: {error}", file=sys.stderr)
+            return 2
+    write_baseline(path, current)
+    print(f"test_times: baseline of {len(current)} targets written to {path} (run scaled by load factor x{factor:.2f})")
+    return 0
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["check", "update"])
@@ -137,9 +157,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     current = read_durations(args.testlogs, args.labels)
     if args.command == "update":
-        write_baseline(args.baseline, current)
-        print(f"test_times: baseline of {len(current)} targets written to {args.baseline}")
-        return 0
+        return _update(args.baseline, current, normalize=not args.no_normalize)
     try:
         baseline = load_baseline(args.baseline)
     except CiToolError as error:

@@ -1,7 +1,8 @@
-"""Coverage and test-time history: one JSON object per CI run on main (JSON Lines), rendered as an SVG
-trend chart and an SVG coverage badge, both drawn here (no plotting library).
+"""Coverage, test-time and fixture-time history: one JSON object per CI run on main (JSON Lines), rendered as
+an SVG trend chart and an SVG coverage badge, both drawn here (no plotting library).
 
-    python3 -m tools.ci.trend append --history H --summary S --testlogs DIR --commit SHA LABEL...
+    python3 -m tools.ci.trend append --history H --summary S --testlogs DIR --commit SHA \
+        [--fixture-report ci-artifacts/performance/fixture_times.json] LABEL...
     python3 -m tools.ci.trend render --history H --chart trend.svg --badge badge.svg
 """
 
@@ -13,37 +14,42 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape
 
 from tools.ci.coverage_summary import load_summary
-from tools.ci.errors import CiToolError, HistoryError
+from tools.ci.errors import CiToolError, HistoryError, SummaryError
 from tools.ci.test_times import read_durations
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One CI run: when, which commit, coverage percent per module (and TOTAL), seconds per test target."""
+    """One CI run: when, which commit, coverage percent per module (and TOTAL), seconds per test target and,
+    when the fixture-time report ran, total fixture setup seconds and the costliest fixtures' seconds."""
 
     date: str
     commit: str
     coverage: Mapping[str, float]
     test_seconds: Mapping[str, float] = field(default_factory=dict)
+    fixture_setup_seconds: float | None = None
+    fixture_seconds: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def total_test_seconds(self) -> float:
         return round(sum(self.test_seconds.values()), 3)
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "date": self.date,
-                "commit": self.commit,
-                "coverage": dict(sorted(self.coverage.items())),
-                "total_test_seconds": self.total_test_seconds,
-                "test_seconds": dict(sorted(self.test_seconds.items())),
-            },
-            sort_keys=False,
-        )
+        row: dict[str, object] = {
+            "date": self.date,
+            "commit": self.commit,
+            "coverage": dict(sorted(self.coverage.items())),
+            "total_test_seconds": self.total_test_seconds,
+            "test_seconds": dict(sorted(self.test_seconds.items())),
+        }
+        if self.fixture_setup_seconds is not None:
+            row["fixture_setup_seconds"] = self.fixture_setup_seconds
+            row["fixture_seconds"] = dict(self.fixture_seconds)
+        return json.dumps(row, sort_keys=False)
 
 
 def parse_history(text: str, origin: str) -> list[RunRecord]:
@@ -60,6 +66,10 @@ def parse_history(text: str, origin: str) -> list[RunRecord]:
                     commit=str(row["commit"]),
                     coverage={str(k): float(v) for k, v in row["coverage"].items()},
                     test_seconds={str(k): float(v) for k, v in row.get("test_seconds", {}).items()},
+                    fixture_setup_seconds=(
+                        None if row.get("fixture_setup_seconds") is None else float(row["fixture_setup_seconds"])
+                    ),
+                    fixture_seconds={str(k): float(v) for k, v in row.get("fixture_seconds", {}).items()},
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
@@ -81,6 +91,26 @@ def append_record(path: str, record: RunRecord) -> None:
     read_history(path)  # refuse to append to a corrupt history
     with open(path, "a", encoding="utf-8") as out:
         out.write(record.to_json() + "\n")
+
+
+TRENDED_FIXTURES = 10
+"""How many of the run's costliest fixtures each history record keeps by name."""
+
+
+def read_fixture_figures(path: str) -> dict[str, Any]:
+    """fixture_setup_seconds and the top fixtures' seconds (`name (module)`) from a fixture-time report."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            report = json.load(handle)
+        top = report["fixtures"][:TRENDED_FIXTURES]
+        return {
+            "fixture_setup_seconds": float(report["fixture_setup_seconds"]),
+            "fixture_seconds": {f"{row['name']} ({row['module']})": float(row["seconds"]) for row in top},
+        }
+    except OSError as error:
+        raise SummaryError(f"cannot read fixture-time report {path}: {error.strerror}") from error
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise SummaryError(f"{path}: not a fixture-time report ({error!r})") from error
 
 
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -139,8 +169,15 @@ def render_chart(records: Sequence[RunRecord], last: int = 50) -> str:
 
     base_y = margin + top_h + gap
     seconds = [run.total_test_seconds for run in runs]
-    peak = max(max(seconds), 1.0)
-    parts.append(f'<text x="{left}" y="{base_y - 6}">total test seconds (sum of targets)</text>')
+    fixture_points = [
+        (i, run.fixture_setup_seconds) for i, run in enumerate(runs) if run.fixture_setup_seconds is not None
+    ]
+    peak = max(max(seconds), max((value for _, value in fixture_points), default=0.0), 1.0)
+    parts.append(
+        f'<text x="{left}" y="{base_y - 6}">total test seconds (sum of targets)'
+        + ("; dashed: fixture setup seconds" if fixture_points else "")
+        + "</text>"
+    )
     parts.append(
         f'<line x1="{left}" x2="{left + plot_w}" y1="{base_y + bottom_h}" y2="{base_y + bottom_h}" stroke="#999"/>'
     )
@@ -148,6 +185,9 @@ def render_chart(records: Sequence[RunRecord], last: int = 50) -> str:
     parts.append(f'<text x="{left - 6}" y="{base_y + bottom_h + 4}" text-anchor="end">0s</text>')
     time_points = [(x_of(i), base_y + bottom_h * (1 - value / peak)) for i, value in enumerate(seconds)]
     parts.append(_polyline(time_points, "#555", 1.5))
+    if fixture_points:
+        points = [(x_of(i), base_y + bottom_h * (1 - value / peak)) for i, value in fixture_points]
+        parts.append(_polyline(points, "#555", 1.0).replace("<polyline ", '<polyline stroke-dasharray="4 3" ', 1))
     label_y = base_y + bottom_h + 18
     parts.append(f'<text x="{left}" y="{label_y}">{escape(runs[0].date[:10])} {escape(runs[0].commit[:8])}</text>')
     parts.append(
@@ -198,6 +238,7 @@ def main(argv: Sequence[str]) -> int:
     append.add_argument("--testlogs", required=True, help="`bazel info bazel-testlogs`")
     append.add_argument("--commit", required=True)
     append.add_argument("--date", help="ISO timestamp (default: now, UTC)")
+    append.add_argument("--fixture-report", help="fixture_times.json of this run (tools/ci/fixture_times.py)")
     append.add_argument("labels", nargs="*", help="test targets whose seconds to record")
     render = commands.add_parser("render", help="draw the trend chart and the badge from the history")
     render.add_argument("--history", required=True)
@@ -212,6 +253,7 @@ def main(argv: Sequence[str]) -> int:
                 commit=args.commit,
                 coverage={name: figure.percent for name, figure in figures.items()},
                 test_seconds=read_durations(args.testlogs, args.labels),
+                **(read_fixture_figures(args.fixture_report) if args.fixture_report else {}),
             )
             append_record(args.history, record)
             print(f"trend: run {args.commit[:12]} appended to {args.history}")

@@ -80,7 +80,7 @@ def _read_module(workspace_root: str, label: str, referenced_from: str) -> Modul
         raise PolicyError(f"{referenced_from} lists {label}, but {relative_build} declares no coverage_floor {name!r}")
     tested_by = calls[0].arguments.get("tested_by", [])
     if not (isinstance(tested_by, list) and all(isinstance(p, str) and p.startswith("//") for p in tested_by)):
-        raise PolicyError(f"{relative_build}: tested_by must be a literal list of packages like \"//mod/tests\"")
+        raise PolicyError(f'{relative_build}: tested_by must be a literal list of packages like "//mod/tests"')
     test_packages = [package, *(p.removeprefix("//").removesuffix("/...") for p in tested_by)]
     return ModulePolicy(
         module=package,

@@ -117,14 +117,14 @@ def evaluate(
     test never imported; they are filled in at 0%. `ran` lists the testlogs folders of the tests that ran
     (None: all of them). A module is judged only when all its test targets ran and its files were
     instrumented; then its files no test even depended on are added at 0% too."""
-    modules = [entry.module for entry in policy.modules]
     for path, record in list(merged.items()):
-        if not record.lines and not record.branches:
-            entry = next((e for e in policy.modules if e.module == module_of(path, modules)), None)
-            if os.path.isfile(os.path.join(source_root, path)):
-                merged[path] = unmeasured_file(path, os.path.join(source_root, path))
-            elif entry is not None:
-                merged[path] = _unmeasured(path, source_root, entry.module, entry.build_file)
+        if record.lines or record.branches:
+            continue
+        entry = next((e for e in policy.modules if module_of(path, [e.module])), None)
+        if entry is not None:
+            merged[path] = _unmeasured(path, source_root, entry.module, entry.build_file)
+        elif os.path.isfile(os.path.join(source_root, path)):
+            merged[path] = unmeasured_file(path, os.path.join(source_root, path))
     results = []
     judged_all = True
     for entry in policy.modules:

@@ -44,8 +44,8 @@ class FileCoverage:
         """Adds other's hits to this file's (both describe the same source file)."""
         for line, hits in other.lines.items():
             self.lines[line] = self.lines.get(line, 0) + hits
-        for branch, hits in other.branches.items():
-            self.branches[branch] = _add_branch_hits(self.branches.get(branch), hits)
+        for branch, branch_hits in other.branches.items():
+            self.branches[branch] = _add_branch_hits(self.branches.get(branch), branch_hits)
         for name, line in other.functions.items():
             self.functions.setdefault(name, line)
         for name, hits in other.function_hits.items():
@@ -74,7 +74,9 @@ def parse_lcov(text: str, origin: str = "<lcov>") -> list[FileCoverage]:
             elif line.startswith("BRDA:"):
                 line_no, block, branch, taken = line[5:].split(",")
                 key = (int(line_no), int(block), int(branch))
-                current.branches[key] = _add_branch_hits(current.branches.get(key), None if taken == "-" else int(taken))
+                current.branches[key] = _add_branch_hits(
+                    current.branches.get(key), None if taken == "-" else int(taken)
+                )
             elif line.startswith("FN:"):
                 fields = line[3:].split(",")
                 current.functions.setdefault(fields[-1], int(fields[0]))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 TABLE_TITLE = "Coverage by module (lines + branches; floors from each module's BUILD.bazel)"
 
@@ -52,11 +51,3 @@ def format_table(results: Sequence[ModuleResult]) -> str:
             f"{result.floor:>6.0f}%  {result.verdict}"
         )
     return "\n".join(rows)
-
-
-def read_summary(path: str) -> list[ModuleResult]:
-    """The rows coverage_report wrote to coverage_summary.json."""
-    names = {field.name for field in fields(ModuleResult)}
-    with open(path, encoding="utf-8") as handle:
-        rows = json.load(handle)
-    return [ModuleResult(**{key: value for key, value in row.items() if key in names}) for row in rows]

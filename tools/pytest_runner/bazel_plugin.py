@@ -1,4 +1,5 @@
-"""pytest side of Bazel's test contract: sharding, test filter, JUnit XML, seeds and a network guard."""
+"""pytest side of Bazel's test contract: sharding, test filter, JUnit XML, seeds, a network guard, and the
+fixture timings written to the test's undeclared outputs (tools/pytest_runner/fixture_times.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import contextlib
 import ipaddress
 import os
 import socket
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tools.pytest_runner.fixture_times import FixtureTimes
 
 DEFAULT_SEED = 20261125
 """Seed for test order (pytest-randomly) when Bazel gives none; fixed so cached results stay meaningful."""
@@ -73,13 +76,13 @@ def split_runner_arguments(argv: Sequence[str], environment: Mapping[str, str]) 
     node_ids = [
         arg
         for position, arg in enumerate(user)
-        if not arg.startswith("-") and is_node_id(arg) and (position == 0 or user[position - 1] not in _OPTIONS_WITH_VALUE)
+        if not arg.startswith("-")
+        and is_node_id(arg)
+        and (position == 0 or user[position - 1] not in _OPTIONS_WITH_VALUE)
     ]
     for node_id in node_ids:
         if _file_of(node_id) not in srcs:
-            raise RunnerArgumentError(
-                f"{node_id} is not in this target: its test files are {', '.join(srcs)}"
-            )
+            raise RunnerArgumentError(f"{node_id} is not in this target: its test files are {', '.join(srcs)}")
     test_filter = environment.get("TESTBRIDGE_TEST_ONLY", "")
     if test_filter and is_node_id(test_filter):
         if _file_of(test_filter) not in srcs:
@@ -139,14 +142,17 @@ def installed_plugin_modules() -> list[str]:
     return sorted({entry.value.split(":")[0] for entry in entry_points(group="pytest11")})
 
 
-@dataclass
+@dataclass(eq=False)  # pytest keys per-plugin state by the plugin object: identity hash and equality
 class BazelTestPlugin:
-    """Selects this shard's tests and blocks network access outside loopback."""
+    """Selects this shard's tests, blocks network access outside loopback, and times fixtures and tests."""
 
     total_shards: int = 1
     shard_index: int = 0
     shard_status_file: str | None = None
     test_filter: str | None = None
+    undeclared_outputs: str | None = None
+    target: str = ""
+    timings: FixtureTimes = field(default_factory=FixtureTimes)
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str]) -> BazelTestPlugin:
@@ -155,6 +161,8 @@ class BazelTestPlugin:
             shard_index=int(environment.get("TEST_SHARD_INDEX", "0") or 0),
             shard_status_file=environment.get("TEST_SHARD_STATUS_FILE"),
             test_filter=environment.get("TESTBRIDGE_TEST_ONLY"),
+            undeclared_outputs=environment.get("TEST_UNDECLARED_OUTPUTS_DIR") or None,
+            target=environment.get("TEST_TARGET", ""),
         )
 
     @property
@@ -173,6 +181,23 @@ class BazelTestPlugin:
         guard = getattr(self, "_guard", None)
         if guard is not None:
             guard.__exit__(None, None, None)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any]) -> Generator[None, Any, Any]:
+        """Times the fixture's own setup (its dependencies are set up, and timed, before this hook)."""
+        start = self.timings.timer()
+        try:
+            return (yield)
+        finally:
+            module = getattr(fixturedef.func, "__module__", None) or fixturedef.baseid or "?"
+            self.timings.add_fixture(fixturedef.argname, fixturedef.scope, module, self.timings.timer() - start)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.timings.add_phase(report.nodeid, report.when, report.duration)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.undeclared_outputs:
+            self.timings.write(self.undeclared_outputs, self.target)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -250,9 +275,9 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
 def network_guard() -> Iterator[None]:
     """Within the block, name lookups and connections to non-loopback hosts raise NetworkAccessBlocked."""
     saved = (socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex)
-    socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
-    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = _guarded_getaddrinfo
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:

@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     exit_code = int(pytest.main(args, plugins=[plugin]))
     if exit_code == pytest.ExitCode.NO_TESTS_COLLECTED and plugin.narrows_selection:
         exit_code = _no_tests_selected(plugin, environment)
-    if _coverage_session is not None:
+    if _coverage_session is not None and _COVERAGE_DIR:
         _coverage_session.finish(lcov_path=os.path.join(_COVERAGE_DIR, "pytest.lcov"), tests_passed=exit_code == 0)
     return exit_code
 

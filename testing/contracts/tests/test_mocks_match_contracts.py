@@ -33,7 +33,10 @@ Producer = Callable[[respx.MockRouter], Any]
 
 
 def _errors(mock: type, statuses: tuple[int, ...] = ERROR_STATUSES_HTTP) -> list[tuple[str, Producer]]:
-    return [(f"error_body({status})", lambda r, s=status: mock(r, seed=s).error_body(s)) for status in statuses]
+    def body(status: int) -> Producer:
+        return lambda router: mock(router, seed=status).error_body(status)
+
+    return [(f"error_body({status})", body(status)) for status in statuses]
 
 
 # (provider, schema definition, what the mock produced, producer)

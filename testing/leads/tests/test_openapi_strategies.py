@@ -2,6 +2,7 @@ import json
 import re
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from hypothesis import find, given, settings
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from testing.leads import SchemaValues, UnsupportedSchemaError, json_values, openapi_requests, operations
 
-ITEM = {
+ITEM: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["name", "price"],
@@ -25,7 +26,7 @@ ITEM = {
         "size": {"allOf": [{"$ref": "#/components/schemas/Size"}]},
     },
 }
-DOCUMENT = {
+DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "paths": {
         "/items": {

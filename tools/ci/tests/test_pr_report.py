@@ -4,7 +4,7 @@ import pytest
 
 from tools.ci.coverage_summary import ModuleFigure
 from tools.ci.diff_coverage import diff_coverage
-from tools.ci.pr_report import MARKER, ReportLinks, main, module_table, render_report
+from tools.ci.pr_report import MARKER, ReportLinks, coverage_drops, main, module_table, render_report
 from tools.ci.tests.scratch_repo import ScratchRepo
 from tools.coverage.lcov import FileCoverage
 
@@ -28,6 +28,13 @@ def test_module_new_since_the_base_is_marked_new_and_under_floor_flagged():
 
 def test_total_row_comes_last_and_unchanged_delta_reads_zero():
     assert module_table(CURRENT, BASE)[-1] == "| **TOTAL** | 88.25% | 80% | 88.25% | ±0.00 |"
+
+
+def test_total_only_table_keeps_the_total_row_and_drops_module_rows():
+    report = render_report(diff_coverage({}, {}), 90, CURRENT, BASE, "main", modules=False)
+    assert "### Coverage (lines + branches)" in report
+    assert "| **TOTAL** | 88.25% | 80% | 88.25% | ±0.00 |" in report
+    assert "`alpha`" not in report and "`beta`" not in report
 
 
 def test_report_without_base_figures_says_so_instead_of_guessing():
@@ -121,3 +128,29 @@ def test_missing_lcov_report_exits_2_naming_the_file(change_with_untested_branch
     args[args.index("--lcov") + 1] = str(tmp_path / "absent.dat")
     assert main(args) == 2
     assert "absent.dat" in capsys.readouterr().err
+
+
+def test_drop_of_more_than_the_step_names_the_module_and_both_figures():
+    current = {"alpha": ModuleFigure("alpha", 89.0, 80), "TOTAL": ModuleFigure("TOTAL", 88.0, 80)}
+    base = {"alpha": ModuleFigure("alpha", 90.0, 80), "TOTAL": ModuleFigure("TOTAL", 88.25, 80)}
+    assert coverage_drops(current, base, max_drop=0.5) == [
+        "alpha dropped from 90.00% to 89.00% (-1.00 points; at most -0.5 allowed)"
+    ]
+
+
+def test_drop_of_exactly_the_step_is_allowed():
+    current = {"alpha": ModuleFigure("alpha", 89.5, 80)}
+    assert coverage_drops(current, {"alpha": ModuleFigure("alpha", 90.0, 80)}, max_drop=0.5) == []
+
+
+def test_no_base_figures_means_no_drop_can_be_judged():
+    assert coverage_drops(CURRENT, None, max_drop=0.0) == []
+
+
+def test_drop_fails_the_report_and_heads_the_comment(change_with_untested_branch, capsys):
+    assert main([*change_with_untested_branch, "--floor", "50", "--max-drop", "1"]) == 1
+    captured = capsys.readouterr()
+    assert (
+        "❌ **Coverage drop:** shop dropped from 100.00% to 66.67% (-33.33 points; at most -1 allowed)" in captured.out
+    )
+    assert "coverage_pr_report: coverage drop: TOTAL dropped from 100.00% to 66.67%" in captured.err

@@ -109,3 +109,28 @@ def test_check_fails_naming_the_slower_target_and_update_refreshes(tmp_path, cap
     assert "SLOWER: //p:c_test: 9.00s" in capsys.readouterr().err
     assert main(["update", *args]) == 0
     assert main(["check", *args]) == 0
+
+
+def test_update_on_a_busy_machine_keeps_idle_seconds_scaled_by_the_load_factor(tmp_path):
+    baseline = tmp_path / "baseline.json"
+    write_baseline(str(baseline), {"//p:a_test": 1.0, "//p:b_test": 2.0, "//p:c_test": 4.0})
+    logs = tmp_path / "logs"
+    for name, seconds in (("a_test", 3.0), ("b_test", 6.0), ("c_test", 12.0), ("new_test", 9.0)):
+        put(logs, f"p/{name}", seconds)
+    labels = ["//p:a_test", "//p:b_test", "//p:c_test", "//p:new_test"]
+    assert main(["update", "--testlogs", str(logs), "--baseline", str(baseline), *labels]) == 0
+    assert load_baseline(str(baseline)) == {
+        "//p:a_test": 1.0,
+        "//p:b_test": 2.0,
+        "//p:c_test": 4.0,
+        "//p:new_test": 3.0,
+    }
+
+
+def test_update_with_no_normalize_keeps_the_runs_raw_seconds(tmp_path):
+    baseline = tmp_path / "baseline.json"
+    write_baseline(str(baseline), {"//p:a_test": 1.0})
+    put(tmp_path / "logs", "p/a_test", 3.0)
+    args = ["--testlogs", str(tmp_path / "logs"), "--baseline", str(baseline), "--no-normalize", "//p:a_test"]
+    assert main(["update", *args]) == 0
+    assert load_baseline(str(baseline)) == {"//p:a_test": 3.0}

@@ -3,13 +3,14 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from tools.ci.errors import HistoryError
+from tools.ci.errors import HistoryError, SummaryError
 from tools.ci.trend import (
     RunRecord,
     append_record,
     badge_colour,
     main,
     parse_history,
+    read_fixture_figures,
     read_history,
     render_badge,
     render_chart,
@@ -77,7 +78,9 @@ def test_chart_of_an_empty_history_says_no_runs_yet():
 def test_chart_plots_higher_coverage_higher_on_the_page():
     root = ElementTree.fromstring(render_chart([record(70.0), record(95.0)]))
     total = root.findall(f"{SVG}polyline")[0]
-    (x1, y1), (x2, y2) = (tuple(map(float, p.split(","))) for p in total.get("points").split())
+    points = total.get("points")
+    assert points is not None
+    (x1, y1), (x2, y2) = (tuple(map(float, p.split(","))) for p in points.split())
     assert x2 > x1 and y2 < y1
 
 
@@ -126,3 +129,46 @@ def test_cli_appends_from_summary_and_testlogs_then_renders(tmp_path):
     assert read_history(str(history))[0].test_seconds == {"//m/tests:x_test": 4.5}
     assert "coverage: 92.0%" in badge.read_text()
     assert ElementTree.fromstring(chart.read_text()).tag == f"{SVG}svg"
+
+
+def test_a_record_with_fixture_figures_round_trips_through_the_history():
+    with_fixtures = RunRecord(
+        date="2026-12-01T10:00:00+00:00",
+        commit="abc",
+        coverage={"TOTAL": 93.0},
+        test_seconds={"//a:t": 2.0},
+        fixture_setup_seconds=12.5,
+        fixture_seconds={"gateway (d0_gateway.tests.conftest)": 4.25},
+    )
+    [parsed] = parse_history(with_fixtures.to_json() + "\n", "h.jsonl")
+    assert parsed == with_fixtures
+
+
+def test_a_record_without_fixture_figures_keeps_the_old_format():
+    row = json.loads(RunRecord(date="d", commit="c", coverage={"TOTAL": 90.0}).to_json())
+    assert list(row) == ["date", "commit", "coverage", "total_test_seconds", "test_seconds"]
+
+
+def test_fixture_figures_come_from_the_fixture_time_report(tmp_path):
+    report = tmp_path / "fixture_times.json"
+    fixtures = [{"name": f"f{n}", "module": "m", "seconds": 20.0 - n} for n in range(12)]
+    report.write_text(json.dumps({"fixture_setup_seconds": 99.5, "fixtures": fixtures}))
+    figures = read_fixture_figures(str(report))
+    assert figures["fixture_setup_seconds"] == 99.5
+    assert list(figures["fixture_seconds"]) == [f"f{n} (m)" for n in range(10)]
+
+
+def test_a_broken_fixture_report_is_refused_naming_it(tmp_path):
+    report = tmp_path / "fixture_times.json"
+    report.write_text("{}")
+    with pytest.raises(SummaryError, match="fixture_times.json: not a fixture-time report"):
+        read_fixture_figures(str(report))
+
+
+def test_chart_draws_fixture_setup_seconds_dashed_when_recorded():
+    runs = [
+        RunRecord(date=f"2026-12-0{n}", commit="c", coverage={"TOTAL": 90.0}, fixture_setup_seconds=float(n))
+        for n in (1, 2)
+    ]
+    svg = render_chart(runs)
+    assert "dashed: fixture setup seconds" in svg and 'stroke-dasharray="4 3"' in svg

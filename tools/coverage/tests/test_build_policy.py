@@ -56,7 +56,9 @@ def test_module_test_targets_are_the_pytest_targets_under_its_folder(workspace):
 
 def test_a_module_label_without_matching_coverage_floor_is_named(workspace):
     (workspace / "mod_b" / "BUILD.bazel").write_text('coverage_floor(name = "other", floor = 75)\n')
-    with pytest.raises(PolicyError, match=r"BUILD.bazel lists //mod_b, but mod_b/BUILD.bazel declares no coverage_floor 'mod_b'"):
+    with pytest.raises(
+        PolicyError, match=r"BUILD.bazel lists //mod_b, but mod_b/BUILD.bazel declares no coverage_floor 'mod_b'"
+    ):
         read_policy(str(workspace))
 
 
@@ -84,7 +86,6 @@ def test_an_unparsable_build_file_names_its_line(workspace):
         read_policy(str(workspace))
 
 
-
 def test_tested_by_adds_the_test_targets_of_the_packages_it_names(workspace):
     (workspace / "mod_b" / "BUILD.bazel").write_text(
         'coverage_floor(name = "mod_b", floor = 75, tested_by = ["//mod_a/tests"])\n'
@@ -93,6 +94,8 @@ def test_tested_by_adds_the_test_targets_of_the_packages_it_names(workspace):
 
 
 def test_tested_by_that_is_not_a_list_of_packages_is_refused(workspace):
-    (workspace / "mod_b" / "BUILD.bazel").write_text('coverage_floor(name = "mod_b", floor = 75, tested_by = "mod_a")\n')
+    (workspace / "mod_b" / "BUILD.bazel").write_text(
+        'coverage_floor(name = "mod_b", floor = 75, tested_by = "mod_a")\n'
+    )
     with pytest.raises(PolicyError, match=r"mod_b/BUILD.bazel: tested_by must be a literal list of packages"):
         read_policy(str(workspace))

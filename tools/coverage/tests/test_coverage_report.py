@@ -15,7 +15,6 @@ from tools.coverage.coverage_report import (
     targets_that_ran,
 )
 from tools.coverage.lcov import merge, parse_lcov
-from tools.coverage.module_table import read_summary
 from tools.coverage.unmeasured import unmeasured_file
 
 SOURCE = """def covered(x):
@@ -186,7 +185,10 @@ TESTLOGS = "bazel-out/k8-fastbuild/testlogs"
 
 
 def test_targets_that_ran_are_read_from_where_bazel_keeps_each_tests_report():
-    paths = [f"{TESTLOGS}/mod_a/tests/core_test/coverage.dat", f"{TESTLOGS}/mod_a/tests/big_test/shard_1_of_2/coverage.dat"]
+    paths = [
+        f"{TESTLOGS}/mod_a/tests/core_test/coverage.dat",
+        f"{TESTLOGS}/mod_a/tests/big_test/shard_1_of_2/coverage.dat",
+    ]
     assert targets_that_ran(paths) == ["mod_a/tests/core_test", "mod_a/tests/big_test/shard_1_of_2"]
 
 
@@ -245,8 +247,8 @@ def test_missing_source_file_is_reported_with_its_module_and_build_file(workspac
 
 def test_summary_reads_back_the_rows_the_report_wrote(workspace, tmp_path, capsys):
     _code, _output, out_dir = _run_main(workspace, tmp_path, capsys, floor_a=95)
-    rows = read_summary(str(out_dir / "coverage_summary.json"))
-    assert [(row.module, row.verdict, round(row.percent, 2)) for row in rows] == [
+    rows = json.loads((out_dir / "coverage_summary.json").read_text())
+    assert [(row["module"], row["verdict"], row["percent"]) for row in rows] == [
         ("mod_a", "FAIL", 50.0),
         ("TOTAL", "ok", 50.0),
     ]

@@ -65,7 +65,9 @@ def test_a_test_file_in_no_target_is_a_collection_error_naming_it(package):
 
 
 def test_a_target_without_a_known_category_is_named_with_its_line(package):
-    package.makefile(".bazel", BUILD='py_pytest_test(\n    name = "a_test",\n    srcs = ["test_a.py"],\n    category = "smoke",\n)\n')
+    package.makefile(
+        ".bazel", BUILD='py_pytest_test(\n    name = "a_test",\n    srcs = ["test_a.py"],\n    category = "smoke",\n)\n'
+    )
     result = run(package, str(package.path / "test_a.py"))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*BUILD.bazel:1: py_pytest_test 'a_test' needs a literal srcs list and category*"])

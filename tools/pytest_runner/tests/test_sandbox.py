@@ -23,10 +23,20 @@ def _mount_of(path):
     return best
 
 
+PRIVATE_TMP = os.environ.get("LEADFACTORY_PRIVATE_TMP") == "1"
+needs_private_tmp = pytest.mark.skipif(
+    UNDER_BAZEL_TEST and not PRIVATE_TMP,
+    reason="this checkout or its output base is under /tmp, where Bazel 4.2.3 cannot give tests a private /tmp "
+    "(tools/bazel says so when it starts); move the checkout to get one",
+)
+
+
+@needs_private_tmp
 def test_tmp_is_a_private_tmpfs_when_the_test_runs_in_the_sandbox():
     assert _mount_of("/tmp") == ("/tmp", "tmpfs")
 
 
+@needs_private_tmp
 def test_tmp_starts_empty_so_nothing_carries_over_between_runs():
     assert os.listdir("/tmp") == []
 
@@ -44,5 +54,9 @@ def test_home_is_a_writable_directory_inside_the_tests_own_temp_dir():
 def test_only_runfiles_and_the_interpreters_own_folders_are_on_sys_path():
     allowed = [os.environ.get("RUNFILES_DIR") or os.getcwd(), os.getcwd(), sys.base_prefix, sys.prefix]
     allowed = [os.path.abspath(folder) + os.sep for folder in allowed]
-    outside = [entry for entry in sys.path if entry and not any((os.path.abspath(entry) + os.sep).startswith(a) for a in allowed)]
+    outside = [
+        entry
+        for entry in sys.path
+        if entry and not any((os.path.abspath(entry) + os.sep).startswith(a) for a in allowed)
+    ]
     assert outside == []

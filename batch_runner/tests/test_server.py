@@ -1,0 +1,65 @@
+import io
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from batch_runner import edge
+from batch_runner.server import build_app, main, parse_server_config
+
+
+class RecordingServe:
+    """Stands in for uvicorn.run: records what would have been served."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, app, **options):
+        self.calls.append((app, options))
+
+
+def test_defaults_are_localhost_8001_offline_with_the_clis_checkpoint_file_and_default_limits(tmp_path):
+    config = parse_server_config([], {"TMPDIR": str(tmp_path)})
+    assert (config.host, config.port, config.live) == ("127.0.0.1", 8001, False)
+    assert config.db == tmp_path / "leadfactory-batches.sqlite"
+    assert config.limits == edge.ServerLimits()
+
+
+def test_relative_db_is_taken_from_where_bazel_run_was_typed():
+    config = parse_server_config(["--db", "b.sqlite"], {"BUILD_WORKING_DIRECTORY": "/work/tree"})
+    assert str(config.db) == "/work/tree/b.sqlite"
+
+
+@pytest.mark.parametrize("argv", [["--port", "70000"], ["--concurrency", "0"], ["--max-body-bytes", "-5"]])
+def test_bad_options_exit_with_a_usage_error(argv):
+    with pytest.raises(SystemExit) as caught:
+        parse_server_config(argv, {})
+    assert caught.value.code == 2
+
+
+def test_main_serves_the_batch_api_on_loopback_with_the_limits(tmp_path):
+    serve, out = RecordingServe(), io.StringIO()
+    argv = ["--db", str(tmp_path / "b.sqlite"), "--port", "9001", "--read-timeout", "4"]
+    assert main(argv, environ={}, serve=serve, out=out) == 0
+    ((app, options),) = serve.calls
+    assert isinstance(app, FastAPI) and (options["host"], options["port"]) == ("127.0.0.1", 9001)
+    assert options["http"].header_timeout == 4.0
+    assert "d0_gateway offline stubs; checkpoints in SQLite file" in out.getvalue()
+
+
+def test_main_live_without_provider_keys_exits_2(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "b.sqlite"), "--live"], environ={}, serve=RecordingServe()) == 2
+    assert "HUNTER_API_KEY" in capsys.readouterr().err
+
+
+def test_main_reports_a_checkpoint_file_it_cannot_open_with_exit_code_2(tmp_path, capsys):
+    (tmp_path / "dir.sqlite").mkdir()
+    assert main(["--db", str(tmp_path / "dir.sqlite")], environ={}, serve=RecordingServe()) == 2
+    assert "cannot open the checkpoint file" in capsys.readouterr().err
+
+
+async def test_built_app_answers_and_closes_its_gateway_and_store_when_it_stops(tmp_path):
+    app = build_app(parse_server_config(["--db", str(tmp_path / "b.sqlite")], {}), {})
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b.test") as client:
+            assert (await client.get("/batches")).json() == []
