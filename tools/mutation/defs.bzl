@@ -14,9 +14,10 @@
 
 What it declares (see tools/mutation/README.md):
 
-- `<name>_engine`: a py_binary running tools/mutation/engine.py with the tests' dependencies and mutmut.
-  (When a test kit there depends on the module, the module's original files are in its runfiles too; the
-  copy in the temp dir comes first on sys.path, and mutmut puts its mutated copy before both.)
+- `<name>_engine`: a py_binary running tools/mutation/engine.py with mutmut, pytest and coverage only.
+  `deps` are not its dependencies: they are inputs of each action (`kits`), their in-repo files copied into
+  the temp dir beside the module and their pip packages put on the children's PYTHONPATH. So the engine's
+  runfiles, part of every action's key, hold no file of the module (//testing:targeting depends on it).
 - `<name>_results`: one build action per source file plus one for the test map:
   - `test_map`: runs the module's tests once under coverage with per-test contexts and writes, per source
     file, the node ids of the tests that execute it (`<file>.tests`). Reruns on any change to the module,
@@ -38,22 +39,40 @@ def _group(short_path):
     """Output group of one file's result: `bazel build //m:mutation_test_results --output_groups=<this>`."""
     return "mutation_" + short_path.replace("/", "_").replace(".", "_")
 
+def _kit_files(ctx, module):
+    """What the tests import besides the module: in-repo files to copy, external files and import roots.
+
+    The kits reach the actions as inputs of their own, never through the engine's runfiles: a kit that
+    depends on the module (//testing:targeting on //d1_targeting) would otherwise put every module file in
+    the engine's runfiles, whose digest is part of every action's key (one edit would re-mutate every file).
+    The module's own files are left out here; each action gets them from `srcs`.
+    """
+    files = depset(transitive = [kit[DefaultInfo].default_runfiles.files for kit in ctx.attr.kits] +
+                                [kit[DefaultInfo].files for kit in ctx.attr.kits]).to_list()
+    in_repo = [f for f in files if not f.short_path.startswith("../") and not f.short_path.startswith(module + "/")]
+    external = [f for f in files if f.short_path.startswith("../")]
+    imports = depset(transitive = [kit[PyInfo].imports for kit in ctx.attr.kits if PyInfo in kit]).to_list()
+    return in_repo, external, sorted(imports)
+
 def _mutation_results_impl(ctx):
     srcs = [f for f in ctx.files.srcs if f.extension == "py"]
     data = [f for f in ctx.files.srcs if f.extension != "py"]
     tests = ctx.files.tests
     module = ctx.label.package
     engine = ctx.executable.engine
+    kit_files, kit_external, kit_imports = _kit_files(ctx, module)
 
     # Copy list: workspace path -> exec path of each file the engine lays out in its temp dir.
     copy = ctx.actions.declare_file(ctx.label.name + "/copy.json")
-    ctx.actions.write(copy, json.encode({f.short_path: f.path for f in srcs + data + tests + [ctx.file.test_build]}))
+    copied = srcs + data + tests + [ctx.file.test_build] + kit_files
+    ctx.actions.write(copy, json.encode({f.short_path: f.path for f in copied}))
+    import_args = ["--import-root=external/" + root for root in kit_imports]
 
     test_lists = {f.short_path: ctx.actions.declare_file(ctx.label.name + "/" + f.short_path + ".tests") for f in srcs}
-    common_inputs = srcs + data + tests + [copy, ctx.file.test_build]
+    common_inputs = depset(srcs + data + tests + [copy, ctx.file.test_build] + kit_files + kit_external)
     ctx.actions.run(
         executable = engine,
-        arguments = ["test-map", "--module", module, "--copy", copy.path] +
+        arguments = ["test-map", "--module", module, "--copy", copy.path] + import_args +
                     ["--out=%s=%s" % (short, out.path) for short, out in test_lists.items()],
         inputs = common_inputs,
         outputs = test_lists.values(),
@@ -84,8 +103,8 @@ def _mutation_results_impl(ctx):
                 result.path,
                 "--unused-out",
                 unused.path,
-            ] + ["--sibling=" + s.path for s in srcs if s != f],
-            inputs = common_inputs + [test_lists[f.short_path]],
+            ] + import_args + ["--sibling=" + s.path for s in srcs if s != f],
+            inputs = depset([test_lists[f.short_path]], transitive = [common_inputs]),
             outputs = [result, unused],
             unused_inputs_list = unused,
             mnemonic = "Mutation",
@@ -101,6 +120,7 @@ mutation_results = rule(
         "srcs": attr.label_list(allow_files = True, mandatory = True, doc = "the module's files (.py are mutated)"),
         "tests": attr.label_list(allow_files = [".py"], mandatory = True, doc = "the module's test files"),
         "test_build": attr.label(allow_single_file = True, mandatory = True, doc = "BUILD file declaring the tests"),
+        "kits": attr.label_list(doc = "what the tests import besides the module (test kits, other modules, pip packages)"),
         "engine": attr.label(executable = True, cfg = "exec", mandatory = True),
     },
     doc = "One mutation result (JSON) per source file of a module; see the top of this file.",
@@ -127,7 +147,7 @@ def mutation_floor(name, floor, srcs, tests, test_build, deps = [], skips = None
         name = name + "_engine",
         srcs = ["//tools/mutation:engine.py"],
         main = "//tools/mutation:engine.py",
-        deps = ["//tools/mutation:engine_lib"] + deps,
+        deps = ["//tools/mutation:engine_lib"],
         python_version = "PY3",
         srcs_version = "PY3",
         tags = ["mutation"],
@@ -137,6 +157,7 @@ def mutation_floor(name, floor, srcs, tests, test_build, deps = [], skips = None
         srcs = srcs,
         tests = tests,
         test_build = test_build,
+        kits = deps,
         engine = ":" + name + "_engine",
         tags = ["mutation"],
     )

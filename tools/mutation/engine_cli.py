@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 
 from tools.build_file import rule_calls
-from tools.mutation.workspace_copy import EngineError, lay_out, plugin_args, run_child
+from tools.mutation.workspace_copy import EngineError, lay_out, plugin_args, run_child, set_import_roots
 
 STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout"}
 """mutmut's exit codes (mutmut/stats.py) as this tool reports them; SIGXCPU variants are timeouts too."""
@@ -33,6 +33,7 @@ def main(argv: Sequence[str]) -> int:
     test_map.add_argument("--module", required=True)
     test_map.add_argument("--copy", required=True)
     test_map.add_argument("--out", action="append", default=[], help="SRC=PATH: where SRC's test list goes")
+    test_map.add_argument("--import-root", action="append", default=[], help="a pip package's import root")
     mutate = commands.add_parser("mutate")
     mutate.add_argument("--module", required=True)
     mutate.add_argument("--copy", required=True)
@@ -42,8 +43,10 @@ def main(argv: Sequence[str]) -> int:
     mutate.add_argument("--out", required=True)
     mutate.add_argument("--unused-out", required=True)
     mutate.add_argument("--sibling", action="append", default=[])
+    mutate.add_argument("--import-root", action="append", default=[], help="a pip package's import root")
     args = parser.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="mutation-")
+    set_import_roots([os.path.abspath(root) for root in args.import_root])
     try:
         if args.command == "test-map":
             _test_map(args.module, args.copy, dict(item.split("=", 1) for item in args.out), workdir)

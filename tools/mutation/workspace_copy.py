@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from importlib.metadata import entry_points
+from importlib.metadata import distributions
 
 PYTEST_INI = """\
 # Written by tools/mutation: the repository's pytest.ini without the Bazel-only category plugin.
@@ -29,6 +29,19 @@ class EngineError(RuntimeError):
     """A mutation action could not run; the message says which step failed and why."""
 
 
+_import_roots: list[str] = []
+"""Import roots of the tests' pip packages (the action's `kits`), after the engine's own sys.path."""
+
+
+def set_import_roots(roots: list[str]) -> None:
+    """Names the pip packages' import roots the child processes see (absolute paths)."""
+    _import_roots[:] = roots
+
+
+def _search_path() -> list[str]:
+    return [p for p in [*sys.path, *_import_roots] if p and os.path.isdir(p)]
+
+
 def lay_out(copy_manifest: str, workdir: str) -> list[str]:
     """Copies every file of the manifest (workspace path -> exec path) into `workdir`; returns the paths."""
     with open(copy_manifest, encoding="utf-8") as handle:
@@ -44,7 +57,14 @@ def lay_out(copy_manifest: str, workdir: str) -> list[str]:
 
 def plugin_args(*, with_coverage: bool = False) -> list[str]:
     """`-p MODULE` for each pytest plugin in the runfiles (autoloading is off), minus those we never load."""
-    modules = sorted({entry.value.split(":")[0] for entry in entry_points(group="pytest11")})
+    modules = sorted(
+        {
+            entry.value.split(":")[0]
+            for distribution in distributions(path=_search_path())
+            for entry in distribution.entry_points
+            if entry.group == "pytest11"
+        }
+    )
     args: list[str] = []
     for module in modules:
         if module in _NEVER_LOADED and not (with_coverage and module == "pytest_cov.plugin"):
@@ -66,7 +86,7 @@ def child_environment(workdir: str) -> dict[str, str]:
         PYTHONHASHSEED="0",
         HYPOTHESIS_PROFILE="mutation",
         HYPOTHESIS_STORAGE_DIRECTORY=os.path.join(home, "hypothesis"),
-        PYTHONPATH=os.pathsep.join([workdir, *[p for p in sys.path if p and os.path.isdir(p)]]),
+        PYTHONPATH=os.pathsep.join([workdir, *_search_path()]),
     )
     environment.pop("TEST_TARGET", None)
     return environment
