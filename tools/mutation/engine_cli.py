@@ -66,7 +66,7 @@ def _test_files(files: list[str], module: str) -> list[str]:
 
 
 def _test_map(module: str, copy_manifest: str, out_by_source: dict[str, str], workdir: str) -> None:
-    files = lay_out(copy_manifest, workdir)
+    files = lay_out(copy_manifest, workdir, module)
     tests = _test_files(files, module)
     done = run_child(
         ["-m", "pytest", "-q", "-c", "pytest.ini", *plugin_args(with_coverage=True), f"--cov={module}",
@@ -93,7 +93,7 @@ def _test_map(module: str, copy_manifest: str, out_by_source: dict[str, str], wo
 
 
 def _mutate(args: argparse.Namespace, workdir: str) -> None:
-    files = lay_out(args.copy, workdir)
+    files = lay_out(args.copy, workdir, args.module)
     with open(args.tests, encoding="utf-8") as handle:
         tests = [line.strip() for line in handle if line.strip()]
     with open(args.unused_out, "w", encoding="utf-8") as handle:  # siblings: see tools/mutation/defs.bzl
@@ -104,7 +104,8 @@ def _mutate(args: argparse.Namespace, workdir: str) -> None:
         _write_mutmut_config(workdir, args.module, args.file, tests)
         done = run_child(["-m", "mutmut", "run", "--max-children", "1"], workdir, "mutmut")
         meta = os.path.join(workdir, "mutants", args.file + ".meta")
-        if not os.path.exists(meta):
+        stats = os.path.join(workdir, "mutants", "mutmut-stats.json")
+        if not (os.path.exists(meta) and os.path.exists(stats)):
             raise EngineError(f"mutmut produced no result for {args.file} (exit {done.returncode}):\n{done.stdout[-6000:]}")
         result["mutants"] = _describe(workdir, args.file, targets)
     elif _has_functions(os.path.join(workdir, args.file)):

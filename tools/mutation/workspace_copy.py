@@ -42,12 +42,21 @@ def _search_path() -> list[str]:
     return [p for p in [*sys.path, *_import_roots] if p and os.path.isdir(p)]
 
 
-def lay_out(copy_manifest: str, workdir: str) -> list[str]:
-    """Copies every file of the manifest (workspace path -> exec path) into `workdir`; returns the paths."""
+KITS_DIR = "_kits"
+"""Under the temp dir: what the tests import besides the module (testing/, other modules). Not in the temp
+dir's root, which mutmut takes off sys.path when it runs the tests (so only its mutated copy is imported)."""
+
+
+def lay_out(copy_manifest: str, workdir: str, module: str) -> list[str]:
+    """Copies every file of the manifest (workspace path -> path) into `workdir`; returns the workspace paths.
+
+    The module (its sources, data and tests) goes to the root of `workdir`, everything else under KITS_DIR.
+    """
     with open(copy_manifest, encoding="utf-8") as handle:
         files: dict[str, str] = json.load(handle)
     for workspace_path, exec_path in files.items():
-        target = os.path.join(workdir, workspace_path)
+        mine = workspace_path.startswith(module + "/")
+        target = os.path.join(workdir, workspace_path) if mine else os.path.join(workdir, KITS_DIR, workspace_path)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(exec_path, target)
     with open(os.path.join(workdir, "pytest.ini"), "w", encoding="utf-8") as handle:
@@ -86,7 +95,7 @@ def child_environment(workdir: str) -> dict[str, str]:
         PYTHONHASHSEED="0",
         HYPOTHESIS_PROFILE="mutation",
         HYPOTHESIS_STORAGE_DIRECTORY=os.path.join(home, "hypothesis"),
-        PYTHONPATH=os.pathsep.join([workdir, *_search_path()]),
+        PYTHONPATH=os.pathsep.join([workdir, os.path.join(workdir, KITS_DIR), *_search_path()]),
     )
     environment.pop("TEST_TARGET", None)
     return environment
