@@ -93,7 +93,7 @@ def main(argv: list[str]) -> int:
     if by_module:
         groups = ",".join(output_group(path) for paths in by_module.values() for path in paths)
         targets = [f"//{module}:mutation_test_results" for module in sorted(by_module)]
-        build = subprocess.run([args.bazel, "build", f"--output_groups={groups}", *targets], cwd=args.workspace)
+        build = subprocess.run([args.bazel, "build", "--config=mutation", f"--output_groups={groups}", *targets], cwd=args.workspace)
         if build.returncode != 0:
             print("mutation: building the changed files' mutation results failed", file=sys.stderr)
             return 2
