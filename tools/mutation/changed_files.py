@@ -12,7 +12,6 @@ Standard library only (runs with the host python3, like the other CI gates).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -49,7 +48,9 @@ def changed_sources(changed: dict[str, frozenset[int]], modules: set[str]) -> di
     return by_module
 
 
-def survivors_on_changed_lines(mutants: list[Mutant], changed: dict[str, frozenset[int]], skips: dict[str, str]) -> list[Mutant]:
+def survivors_on_changed_lines(
+    mutants: list[Mutant], changed: dict[str, frozenset[int]], skips: dict[str, str]
+) -> list[Mutant]:
     """Surviving, non-equivalent mutants whose line the change added or modified."""
     return [
         m
@@ -93,7 +94,9 @@ def main(argv: list[str]) -> int:
     if by_module:
         groups = ",".join(output_group(path) for paths in by_module.values() for path in paths)
         targets = [f"//{module}:mutation_test_results" for module in sorted(by_module)]
-        build = subprocess.run([args.bazel, "build", "--config=mutation", f"--output_groups={groups}", *targets], cwd=args.workspace)
+        build = subprocess.run(
+            [args.bazel, "build", "--config=mutation", f"--output_groups={groups}", *targets], cwd=args.workspace
+        )
         if build.returncode != 0:
             print("mutation: building the changed files' mutation results failed", file=sys.stderr)
             return 2
@@ -103,7 +106,9 @@ def main(argv: list[str]) -> int:
         try:
             for module, paths in sorted(by_module.items()):
                 skips = read_skips(os.path.join(args.workspace, module, "mutation_skips.txt"))
-                results = [os.path.join(bazel_bin, module, "mutation_test_results", p + ".mutation.json") for p in paths]
+                results = [
+                    os.path.join(bazel_bin, module, "mutation_test_results", p + ".mutation.json") for p in paths
+                ]
                 mutants = read_results(results)
                 for path in paths:
                     mine = [m for m in mutants if m.file == path]

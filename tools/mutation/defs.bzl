@@ -31,8 +31,9 @@ What it declares (see tools/mutation/README.md):
 - `<name>` (the test, tagged `mutation` and `manual`-free): reads every file's JSON, applies the skip file,
   prints the table and each survivor, and fails under the floor. It is cheap: all cost is in the actions.
 
-`bazel coverage` leaves these targets out (.bazelrc: `--test_tag_filters=-mutation --build_tests_only`), and
-the coverage report counts `py_pytest_test` targets only (tools/coverage/build_policy.py).
+All three are tagged `mutation`: `bazel build/test/coverage` leave them out unless `--config=mutation` is given
+(.bazelrc; tools/bazel adds it when a `*mutation_test*` target is named), and the coverage report counts
+`py_pytest_test` targets only (tools/coverage/build_policy.py).
 """
 
 def _group(short_path):

@@ -69,8 +69,18 @@ def _test_map(module: str, copy_manifest: str, out_by_source: dict[str, str], wo
     files = lay_out(copy_manifest, workdir, module)
     tests = _test_files(files, module)
     done = run_child(
-        ["-m", "pytest", "-q", "-c", "pytest.ini", *plugin_args(with_coverage=True), f"--cov={module}",
-         "--cov-context=test", "--cov-report=", *tests],
+        [
+            "-m",
+            "pytest",
+            "-q",
+            "-c",
+            "pytest.ini",
+            *plugin_args(with_coverage=True),
+            f"--cov={module}",
+            "--cov-context=test",
+            "--cov-report=",
+            *tests,
+        ],
         workdir,
         "test map",
     )
@@ -93,7 +103,7 @@ def _test_map(module: str, copy_manifest: str, out_by_source: dict[str, str], wo
 
 
 def _mutate(args: argparse.Namespace, workdir: str) -> None:
-    files = lay_out(args.copy, workdir, args.module)
+    lay_out(args.copy, workdir, args.module)
     with open(args.tests, encoding="utf-8") as handle:
         tests = [line.strip() for line in handle if line.strip()]
     with open(args.unused_out, "w", encoding="utf-8") as handle:  # siblings: see tools/mutation/defs.bzl
@@ -106,7 +116,9 @@ def _mutate(args: argparse.Namespace, workdir: str) -> None:
         meta = os.path.join(workdir, "mutants", args.file + ".meta")
         stats = os.path.join(workdir, "mutants", "mutmut-stats.json")
         if not (os.path.exists(meta) and os.path.exists(stats)):
-            raise EngineError(f"mutmut produced no result for {args.file} (exit {done.returncode}):\n{done.stdout[-6000:]}")
+            raise EngineError(
+                f"mutmut produced no result for {args.file} (exit {done.returncode}):\n{done.stdout[-6000:]}"
+            )
         result["mutants"] = _describe(workdir, args.file, targets)
     elif _has_functions(os.path.join(workdir, args.file)):
         result["note"] = "no test executes this file"

@@ -103,8 +103,23 @@ def run(workspace: str, module: str, only: list[str], keep: str | None) -> int:
         print(f"mutation: mutating {source}", flush=True)
         result = os.path.join(scratch, source + ".mutation.json")
         _engine(
-            ["mutate", "--module", module, "--copy", copy, "--file", source, "--tests", lists[source],
-             "--test-build", test_build, "--out", result, "--unused-out", os.path.join(scratch, "unused")]
+            [
+                "mutate",
+                "--module",
+                module,
+                "--copy",
+                copy,
+                "--file",
+                source,
+                "--tests",
+                lists[source],
+                "--test-build",
+                test_build,
+                "--out",
+                result,
+                "--unused-out",
+                os.path.join(scratch, "unused"),
+            ]
         )
         results.append(result)
     skips = read_skips(os.path.join(workspace, skips_file) if skips_file else None)

@@ -32,7 +32,10 @@ def test_module_fails_naming_score_floor_build_file_and_survivor_when_under_its_
     assert report.passed is False
     assert "m/breaker.py:12: a > 5 → a > 6" in text
     assert "survived 3 test(s): tools/bazel test //m/tests:breaker_test" in text
-    assert text.endswith("mutation FAILED: m kills 50.00% of its mutants (1/2; 0 skipped as equivalent), floor 90% (set in m/BUILD.bazel)")
+    assert text.endswith(
+        "mutation FAILED: m kills 50.00% of its mutants (1/2; 0 skipped as equivalent), "
+        "floor 90% (set in m/BUILD.bazel)"
+    )
 
 
 def test_skipped_equivalent_mutant_leaves_the_score_with_its_reason_when_listed():
