@@ -185,7 +185,10 @@ def _describe(workdir: str, file: str, targets: dict[str, str]) -> list[dict[str
             original, mutated = _changed_lines(get_diff_for_mutant(name, path=file))
             line = _line_of(tree, source_lines, function, cls, original)
             tests = sorted(tests_by_function.get(mangled_name_from_mutant_name(name), []))
-            status = "timeout" if code in _TIMEOUT_CODES else STATUS_BY_EXIT_CODE.get(code, "suspicious")
+            if code is None:  # mutmut never ran it (interrupted): not a kill
+                status = "not checked"
+            else:
+                status = "timeout" if code in _TIMEOUT_CODES else STATUS_BY_EXIT_CODE.get(code, "suspicious")
             mutants.append(
                 {
                     "name": name.rsplit(".", 1)[-1],
