@@ -4,6 +4,8 @@
   no deadline and no too-slow health check either (`pytest -n 2 --cov` on a busy machine is not a property).
 - `ci`: the default under Bazel: derandomized (examples derived from each test), no database, no
   deadline (timing on a loaded 2-core CI box is not a property), so a cached result means something.
+- `mutation`: tools/mutation's runs: as `ci`, with 25 examples per property (each of a module's several
+  hundred mutants reruns the tests that cover it; a mutant the properties catch is caught within 25).
 - `ci-seeded`: under `bazel test --runs_per_test=N` Bazel gives each run a TEST_RANDOM_SEED; each run
   then explores other examples, seeded by it, so a flaky property shows up.
 Select one explicitly with HYPOTHESIS_PROFILE=<name>.
@@ -16,11 +18,11 @@ from collections.abc import Mapping
 
 from hypothesis import HealthCheck, settings
 
-PROFILES = ("dev", "ci", "ci-seeded")
+PROFILES = ("dev", "ci", "ci-seeded", "mutation")
 
 
 def register_profiles() -> None:
-    """Registers `dev`, `ci` and `ci-seeded` (idempotent)."""
+    """Registers `dev`, `ci`, `ci-seeded` and `mutation` (idempotent)."""
     settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     settings.register_profile(
         "ci",
@@ -32,6 +34,7 @@ def register_profiles() -> None:
         suppress_health_check=[HealthCheck.too_slow],
     )
     settings.register_profile("ci-seeded", parent=settings.get_profile("ci"), derandomize=False)
+    settings.register_profile("mutation", parent=settings.get_profile("ci"), max_examples=25)
 
 
 def profile_for(environment: Mapping[str, str]) -> str:

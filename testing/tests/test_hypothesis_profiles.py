@@ -32,7 +32,16 @@ def test_ci_profile_is_derandomized_without_database_or_deadline():
     assert ci.database is None
     assert ci.deadline is None
     assert settings.get_profile("ci-seeded").derandomize is False
-    assert set(PROFILES) == {"dev", "ci", "ci-seeded"}
+    assert set(PROFILES) == {"dev", "ci", "ci-seeded", "mutation"}
+
+
+def test_mutation_profile_is_ci_with_25_examples_when_mutants_rerun_the_properties():
+    register_profiles()
+    mutation = settings.get_profile("mutation")
+    assert mutation.max_examples == 25
+    assert mutation.derandomize is True
+    assert mutation.database is None
+    assert mutation.deadline is None
 
 
 def test_dev_profile_has_no_deadline_nor_too_slow_check_so_a_busy_machine_fails_nothing():

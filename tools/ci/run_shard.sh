@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE=1
 out="${LEADFACTORY_CI_ARTIFACTS:-ci-artifacts}/shard"
 
 # CI=true makes tools/bazel add --config=ci, which only build/test commands define: query without it.
-mapfile -t all_targets < <(CI=false tools/bazel query 'tests(//...)' 2>/dev/null)
+mapfile -t all_targets < <(CI=false tools/bazel query 'tests(//...) except attr(tags, "\bmutation\b", //...)' 2>/dev/null)
 [[ ${#all_targets[@]} -gt 0 ]] || { echo "ci: bazel query 'tests(//...)' found no test targets" >&2 && exit 2; }
 selected=$(python3 -m tools.ci.shard select --shard "$1" "${all_targets[@]}") || exit 2
 mapfile -t targets < <(grep . <<<"$selected")

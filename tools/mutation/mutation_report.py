@@ -1,0 +1,183 @@
+"""A module's mutation score from its per-file results, its reviewed skip file and its floor.
+
+Skip file (`<module>/mutation_skips.txt`): one equivalent mutant per line, as the report prints it without
+the line number, then `#` and the reason: `d1_targeting/priority.py::score: x > 0 → x >= 0  # x is never 0`.
+Entries match a surviving mutant by file, function, original and mutated code (not by line, which moves).
+An entry without a reason, or one that no longer matches a survivor, is an error: the file stays reviewed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+KILLED = frozenset({"killed", "timeout"})
+"""Statuses in which the tests noticed the mutant (a mutant that never finishes counts as caught)."""
+
+
+class ReportError(ValueError):
+    """The results or the skip file cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One mutant of one file, as the engine described it."""
+
+    file: str
+    function: str
+    line: int
+    original: str
+    mutant: str
+    status: str
+    tests: int
+    command: str
+
+    @property
+    def key(self) -> str:
+        """How the skip file names this mutant: stable while the function's code is."""
+        return f"{self.file}::{self.function}: {self.original} → {self.mutant}"
+
+
+@dataclass
+class FileScore:
+    """Counts for one source file."""
+
+    file: str
+    mutants: int = 0
+    killed: int = 0
+    survived: int = 0
+    skipped: int = 0
+
+    @property
+    def score(self) -> float:
+        judged = self.mutants - self.skipped
+        return 100.0 * self.killed / judged if judged else 100.0
+
+
+@dataclass
+class ModuleReport:
+    """A module's score against its floor, per file, with its survivors and equivalent mutants."""
+
+    module: str
+    floor: float
+    where: str
+    files: list[FileScore] = field(default_factory=list)
+    survivors: list[Mutant] = field(default_factory=list)
+    skipped: list[tuple[Mutant, str]] = field(default_factory=list)
+    stale_skips: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> FileScore:
+        total = FileScore(file="TOTAL")
+        for row in self.files:
+            total.mutants += row.mutants
+            total.killed += row.killed
+            total.survived += row.survived
+            total.skipped += row.skipped
+        return total
+
+    @property
+    def passed(self) -> bool:
+        return self.total.score >= self.floor and not self.stale_skips
+
+
+def read_results(paths: Iterable[str]) -> list[Mutant]:
+    """Every mutant of the given result files (written by tools/mutation/engine_cli.py)."""
+    mutants = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                result = json.load(handle)
+            for m in result["mutants"]:
+                mutants.append(
+                    Mutant(
+                        file=result["file"],
+                        function=m["function"],
+                        line=int(m["line"]),
+                        original=m["original"],
+                        mutant=m["mutant"],
+                        status=m["status"],
+                        tests=int(m["tests"]),
+                        command=m["command"],
+                    )
+                )
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ReportError(f"{path}: not a mutation result ({error})") from error
+    return mutants
+
+
+def read_skips(path: str | None) -> dict[str, str]:
+    """Skip key -> reason, from the module's skip file (none: no skips)."""
+    if not path:
+        return {}
+    skips: dict[str, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, _, reason = line.rpartition("  # ")
+            if not key or not reason.strip():
+                raise ReportError(f"{path}:{number}: an equivalent mutant needs `  # reason` after it: {line!r}")
+            skips[key.strip()] = reason.strip()
+    return skips
+
+
+def score_module(module: str, floor: float, where: str, mutants: list[Mutant], skips: dict[str, str]) -> ModuleReport:
+    """Counts each file's mutants, applying the reviewed skips to survivors only."""
+    report = ModuleReport(module=module, floor=floor, where=where)
+    rows: dict[str, FileScore] = {}
+    used: set[str] = set()
+    for mutant in mutants:
+        row = rows.setdefault(mutant.file, FileScore(file=mutant.file))
+        row.mutants += 1
+        if mutant.status in KILLED:
+            row.killed += 1
+        elif mutant.key in skips:
+            row.skipped += 1
+            used.add(mutant.key)
+            report.skipped.append((mutant, skips[mutant.key]))
+        else:
+            row.survived += 1
+            report.survivors.append(mutant)
+    report.files = [rows[name] for name in sorted(rows)]
+    report.stale_skips = sorted(set(skips) - used)
+    return report
+
+
+def render(report: ModuleReport) -> str:
+    """The table, the equivalent mutants with their reasons, each survivor, and the verdict."""
+    lines = [
+        f"Mutation score of {report.module} (floor from {report.where})",
+        f"{'file':<44} {'mutants':>7} {'killed':>7} {'survived':>8} {'skipped':>7} {'score':>7}",
+        "-" * 86,
+    ]
+    for row in [*report.files, report.total]:
+        if row.file == "TOTAL":
+            lines.append("-" * 86)
+        lines.append(
+            f"{row.file:<44} {row.mutants:>7} {row.killed:>7} {row.survived:>8} {row.skipped:>7} {row.score:>6.2f}%"
+        )
+    if report.skipped:
+        lines += ["", "Skipped as equivalent (reviewed, in the module's mutation_skips.txt):"]
+        lines += [f"  {m.file}:{m.line}: {m.original} → {m.mutant}  # {reason}" for m, reason in report.skipped]
+    if report.survivors:
+        lines += ["", "Surviving mutants (a test should fail on each; rerun them with the command below it):"]
+        for m in sorted(report.survivors, key=lambda s: (s.file, s.line)):
+            lines.append(f"  {m.file}:{m.line}: {m.original} → {m.mutant}")
+            if m.status == "no tests":
+                lines.append("      no test executes this code")
+            else:
+                lines.append(f"      {m.status} {m.tests} test(s): {m.command}")
+    for key in report.stale_skips:
+        lines.append(f"stale skip entry (matches no surviving mutant; remove it): {key}")
+    total = report.total
+    verdict = "ok" if total.score >= report.floor else "FAILED"
+    lines += [
+        "",
+        f"mutation {verdict}: {report.module} kills {total.score:.2f}% of its mutants "
+        f"({total.killed}/{total.mutants - total.skipped}; {total.skipped} skipped as equivalent), "
+        f"floor {report.floor:g}% (set in {report.where})",
+    ]
+    return "\n".join(lines)
