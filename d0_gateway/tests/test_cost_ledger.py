@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from d0_gateway import CostLedger, LedgerError, Outcome
+from d0_gateway.policies.cost_ledger import month_bounds
 from testing import FakeClock
 
 
@@ -93,3 +94,50 @@ def test_in_memory_url_gives_a_private_database(fake_clock):
     )
     first.record("hunter", "email_finder", Decimal(1), Outcome.SUCCESS)
     assert second.entries() == []
+
+
+@pytest.mark.parametrize(
+    "day, bounds",
+    [
+        (date(2025, 12, 15), (date(2025, 12, 1), date(2026, 1, 1))),
+        (date(2026, 1, 31), (date(2026, 1, 1), date(2026, 2, 1))),
+        (date(2026, 2, 1), (date(2026, 2, 1), date(2026, 3, 1))),
+    ],
+)
+def test_month_bounds_are_the_first_of_the_month_and_of_the_next_when_given_any_day(day, bounds):
+    assert month_bounds(day) == bounds
+
+
+def test_december_total_excludes_january_of_the_next_year_when_both_have_spend():
+    clock = FakeClock(start=datetime(2025, 12, 31, 12, 0, tzinfo=UTC))
+    ledger = CostLedger(clock=clock)
+    ledger.record("openai", "chat", Decimal("0.5"), Outcome.SUCCESS)
+    clock.advance(24 * 3600)
+    ledger.record("openai", "chat", Decimal("2"), Outcome.SUCCESS)
+    assert ledger.month_total(date(2025, 12, 1)) == Decimal("0.5")
+
+
+def test_daily_totals_keep_only_the_provider_and_campaign_asked_for_when_filtered(ledger):
+    ledger.record("hunter", "email_finder", Decimal("1"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("openai", "chat", Decimal("2"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("hunter", "email_finder", Decimal("4"), Outcome.SUCCESS, campaign_id="c-2")
+    assert ledger.daily_totals(provider="hunter") == {date(2026, 1, 5): Decimal(5)}
+    assert ledger.daily_totals(campaign_id="c-1") == {date(2026, 1, 5): Decimal(3)}
+
+
+def test_totals_by_provider_keep_only_the_campaign_and_day_asked_for_when_filtered(fake_clock):
+    ledger = CostLedger(clock=fake_clock)
+    ledger.record("hunter", "email_finder", Decimal("1"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("hunter", "email_finder", Decimal("2"), Outcome.SUCCESS, campaign_id="c-2")
+    fake_clock.advance(24 * 3600)
+    ledger.record("hunter", "email_finder", Decimal("4"), Outcome.SUCCESS, campaign_id="c-1")
+    assert ledger.totals_by_provider(campaign_id="c-1") == {"hunter": Decimal(5)}
+    assert ledger.totals_by_provider(day=date(2026, 1, 5)) == {"hunter": Decimal(3)}
+
+
+def test_month_total_keeps_only_the_provider_and_campaign_asked_for_when_filtered(ledger):
+    ledger.record("hunter", "email_finder", Decimal("1"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("openai", "chat", Decimal("2"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("hunter", "email_finder", Decimal("4"), Outcome.SUCCESS, campaign_id="c-2")
+    assert ledger.month_total(date(2026, 1, 20), provider="hunter") == Decimal(5)
+    assert ledger.month_total(date(2026, 1, 20), campaign_id="c-1") == Decimal(3)

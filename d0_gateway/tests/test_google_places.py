@@ -9,6 +9,7 @@ from d0_gateway import (
     NotFound,
     ProviderResponseError,
     ProviderUnavailable,
+    QuotaExhausted,
     RateLimited,
 )
 from d0_gateway.providers.google_places import raise_for_places_status
@@ -157,3 +158,27 @@ def test_every_valid_find_place_body_parses_with_its_candidates(body):
 
 def test_mock_factory_is_deterministic_for_a_seed(router):
     assert GooglePlacesMock(router, seed="s").candidate() == GooglePlacesMock(router, seed="s").candidate()
+
+
+async def test_http_error_reason_is_exactly_googles_error_message_when_the_body_has_one(gateway, places):
+    places.unauthorized("GET", places.FIND_PLACE)
+    with pytest.raises(AuthenticationError) as caught:
+        await gateway.google_places.find_place("Acme")
+    assert caught.value.reason == "HTTP 401 from Google (mocked)"
+
+
+async def test_http_error_reason_is_the_google_api_error_message_when_the_body_uses_that_format(gateway, places):
+    body = {"error": {"code": 403, "message": "The provided API key is invalid.", "status": "PERMISSION_DENIED"}}
+    places.error("GET", places.FIND_PLACE, 403, body)
+    with pytest.raises(AuthenticationError) as caught:
+        await gateway.google_places.find_place("Acme")
+    assert caught.value.reason == "The provided API key is invalid."
+
+
+async def test_http_429_naming_a_daily_quota_is_quota_exhausted_when_google_api_format(gateway, places):
+    message = "Quota exceeded for quota metric 'Requests' and limit 'Requests per day' of service 'places'"
+    body = {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED"}}
+    route = places.error("GET", places.FIND_PLACE, 429, body)
+    with pytest.raises(QuotaExhausted, match="Requests per day"):
+        await gateway.google_places.find_place("Acme")
+    assert route.call_count == 1

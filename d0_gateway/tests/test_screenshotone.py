@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -12,6 +13,7 @@ from d0_gateway import (
     ProviderUnavailable,
     QuotaExhausted,
     RateLimited,
+    build_gateway,
 )
 from testing.mocks import png_bytes
 
@@ -104,3 +106,11 @@ async def test_monthly_screenshot_limit_is_quota_exhausted_although_screenshoton
     with pytest.raises(QuotaExhausted, match=r"monthly screenshot limit.*\(screenshots_limit_reached\)"):
         await gateway.screenshotone.capture(gateway.screenshotone.options(url="https://example.com/"))
     assert route.call_count == 1
+
+
+async def test_signed_url_has_a_single_slash_before_take_when_the_base_url_ends_with_one(settings, fake_clock):
+    slashed = replace(settings.provider("screenshotone"), base_url="https://api.screenshotone.com/")
+    configured = replace(settings, providers={**settings.providers, "screenshotone": slashed})
+    async with build_gateway(configured, clock=fake_clock) as gateway:
+        url = gateway.screenshotone.signed_url(options(gateway))
+    assert url.startswith("https://api.screenshotone.com/take?access_key=test-key&")
