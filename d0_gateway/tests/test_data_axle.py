@@ -5,9 +5,9 @@ import pytest
 
 from d0_gateway import (
     AuthenticationError,
-    InvalidRequest,
     BusinessIdentifiers,
     InvalidInput,
+    InvalidRequest,
     ProviderResponseError,
     ProviderUnavailable,
 )
