@@ -1,4 +1,5 @@
 import random
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from d0_gateway import (
     sign_webhook,
 )
 from d0_gateway.settings import DEFAULT_PROVIDERS
+from d0_gateway.stub import stub_settings
 
 
 def test_every_configured_provider_has_a_client():
@@ -162,3 +164,192 @@ async def test_stub_transport_reports_an_unknown_host():
 
 def test_placeholder_environment_covers_every_credential(settings):
     assert all(p.credentials.keys() == p.credential_env.keys() for p in settings.providers.values())
+
+
+# Offline stub: every answer is derived from the request, in the provider's real shape.
+
+
+async def stub_get(address, **params):
+    async with httpx.AsyncClient(transport=StubTransport()) as client:
+        return await client.get(address, params=params)
+
+
+async def stub_post(address, **kwargs):
+    async with httpx.AsyncClient(transport=StubTransport()) as client:
+        return await client.post(address, **kwargs)
+
+
+async def test_stub_places_differ_between_queries_when_the_requests_differ():
+    answers = [
+        (await stub_get("https://maps.googleapis.com/maps/api/place/findplacefromtext/json", input=query)).json()
+        for query in ("Acme Plumbing Austin", "Cedar Dental Denver")
+    ]
+    ids = [answer["candidates"][0]["place_id"] for answer in answers]
+    assert ids[0] != ids[1]
+    assert all(re.fullmatch(r"ChIJ[0-9a-f]{12}stub", place_id) for place_id in ids)
+
+
+async def test_stub_place_details_describe_the_place_id_asked_for_with_consistent_contacts():
+    response = await stub_get("https://maps.googleapis.com/maps/api/place/details/json", place_id="ChIJabc")
+    body = response.json()
+    place = body["result"]
+    assert (response.status_code, body["status"], place["place_id"]) == (200, "OK", "ChIJabc")
+    local = re.fullmatch(r"\(512\) 555-(\d{4})", place["formatted_phone_number"])
+    assert local is not None
+    assert place["international_phone_number"] == f"+1 512-555-{local.group(1)}"
+    assert place["website"] == f"https://{place['name'].lower().replace(' ', '')}.example.com"
+    assert re.fullmatch(r"[1-9]\d\d .+, [A-Z][a-z]+, [A-Z]{2} \d{5}, USA", place["formatted_address"])
+    assert place["url"].startswith("https://maps.google.com/?cid=")
+    assert place["opening_hours"]["open_now"] is True
+    assert place["address_components"][0]["short_name"] == "US"
+
+
+async def test_stub_place_is_a_plausible_operating_business_when_found():
+    body = (await stub_get("https://maps.googleapis.com/maps/api/place/findplacefromtext/json", input="x")).json()
+    place = body["candidates"][0]
+    assert (body["status"], place["business_status"]) == ("OK", "OPERATIONAL")
+    assert 3.0 <= place["rating"] <= 4.9 and 0 <= place["user_ratings_total"] < 500
+    assert 30 <= place["geometry"]["location"]["lat"] < 40 and -104 < place["geometry"]["location"]["lng"] <= -97
+    assert "establishment" in place["types"]
+
+
+async def test_stub_pagespeed_scores_exactly_the_categories_asked_for_when_given():
+    response = await stub_get(
+        "https://www.googleapis.com/pagespeedonline/v5/runPagespeed",
+        url="https://acme.example/",
+        category=["PERFORMANCE", "BEST_PRACTICES"],
+    )
+    body = response.json()
+    result = body["lighthouseResult"]
+    assert (body["id"], result["requestedUrl"], result["finalUrl"]) == ("https://acme.example/",) * 3
+    assert sorted(result["categories"]) == ["best-practices", "performance"]
+    assert result["categories"]["best-practices"]["title"] == "Best Practices"
+    assert all(0.4 <= c["score"] < 1.0 for c in result["categories"].values())
+    assert result["audits"]["first-contentful-paint"]["score"] == 0.9
+
+
+async def test_stub_pagespeed_scores_performance_when_no_category_is_asked_for():
+    body = (
+        await stub_get("https://www.googleapis.com/pagespeedonline/v5/runPagespeed", url="https://a.example/")
+    ).json()
+    assert list(body["lighthouseResult"]["categories"]) == ["performance"]
+    assert body["kind"] == "pagespeedonline#result"
+
+
+async def test_stub_openai_reports_usage_from_the_prompt_and_max_tokens_when_chatting():
+    sent = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x" * 40}], "max_tokens": 5}
+    body = (await stub_post("https://api.openai.com/v1/chat/completions", json=sent)).json()
+    assert body["model"] == "gpt-4o-mini" and body["object"] == "chat.completion"
+    assert body["usage"] == {"prompt_tokens": 11, "completion_tokens": 5, "total_tokens": 16}
+    assert body["choices"][0]["message"]["role"] == "assistant"
+    assert body["choices"][0]["finish_reason"] == "stop"
+
+
+async def test_stub_openai_caps_the_reply_at_24_tokens_when_max_tokens_is_larger():
+    sent = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 512}
+    body = (await stub_post("https://api.openai.com/v1/chat/completions", json=sent)).json()
+    assert body["usage"]["completion_tokens"] == 24
+
+
+async def test_stub_sendgrid_accepts_with_a_message_id_when_sending():
+    response = await stub_post("https://api.sendgrid.com/v3/mail/send", json={"subject": "s"})
+    assert response.status_code == 202
+    assert re.fullmatch(r"stub[0-9a-f]{16}", response.headers["X-Message-Id"])
+
+
+async def test_stub_stripe_session_totals_and_echoes_the_form_when_created():
+    form = {
+        "mode": "payment",
+        "line_items[0][quantity]": "2",
+        "line_items[0][price_data][currency]": "eur",
+        "line_items[0][price_data][unit_amount]": "1500",
+        "line_items[1][price_data][unit_amount]": "700",
+        "customer_email": "a@example.com",
+        "metadata[lead]": "7",
+    }
+    body = (await stub_post("https://api.stripe.com/v1/checkout/sessions", data=form)).json()
+    assert body["amount_total"] == 2 * 1500 + 700
+    assert (body["currency"], body["customer_email"], body["metadata"]) == ("eur", "a@example.com", {"lead": "7"})
+    assert body["url"] == f"https://checkout.stripe.com/c/pay/{body['id']}"
+    assert body["id"].startswith("cs_test_stub")
+    assert (body["status"], body["payment_status"], body["mode"], body["livemode"]) == (
+        "open",
+        "unpaid",
+        "payment",
+        False,
+    )
+
+
+async def test_stub_stripe_session_defaults_to_a_usd_payment_when_the_form_says_neither():
+    form = {"line_items[0][price_data][unit_amount]": "100"}
+    body = (await stub_post("https://api.stripe.com/v1/checkout/sessions", data=form)).json()
+    assert (body["mode"], body["currency"], body["amount_total"], body["customer_email"]) == (
+        "payment",
+        "usd",
+        100,
+        None,
+    )
+
+
+async def test_stub_hunter_finds_first_dot_last_at_the_domain_when_asked_for_a_person():
+    body = (
+        await stub_get("https://api.hunter.io/v2/email-finder", domain="acme.com", first_name="Ana", last_name="Lopez")
+    ).json()
+    data = body["data"]
+    assert (data["email"], data["domain"], data["first_name"], data["last_name"]) == (
+        "ana.lopez@acme.com",
+        "acme.com",
+        "Ana",
+        "Lopez",
+    )
+    assert 70 <= data["score"] < 100
+    assert data["verification"]["status"] == "valid"
+
+
+async def test_stub_hunter_domain_search_lists_people_at_the_domain_within_limit_and_offset():
+    body = (await stub_get("https://api.hunter.io/v2/domain-search", domain="acme.com", limit=5, offset=2)).json()
+    assert body["meta"] == {"results": 4, "limit": 5, "offset": 2}
+    emails = body["data"]["emails"]
+    assert [e["value"] for e in emails] == ["ana@acme.com", "ben@acme.com", "chloe@acme.com", "dev@acme.com"]
+    assert [e["confidence"] for e in emails] == [80, 81, 82, 83]
+    assert body["data"]["domain"] == "acme.com" and body["data"]["pattern"] == "{first}"
+
+
+async def test_stub_hunter_domain_search_defaults_to_ten_from_the_start_when_not_paged():
+    body = (await stub_get("https://api.hunter.io/v2/domain-search", domain="acme.com")).json()
+    assert (body["meta"]["limit"], body["meta"]["offset"]) == (10, 0)
+
+
+async def test_stub_data_axle_keeps_the_identifiers_given_and_fills_the_rest_when_matching():
+    identifiers = {"name": "Acme", "street": "1 Main St", "postal_code": "78701"}
+    body = (await stub_post("https://api.data-axle.com/v1/places/match", json={"identifiers": identifiers})).json()
+    record = body["document"]
+    attributes = record["attributes"]
+    assert (attributes["name"], attributes["street"], attributes["postal_code"]) == ("Acme", "1 Main St", "78701")
+    assert attributes["city"] and re.fullmatch(r"[A-Z]{2}", attributes["state"])
+    assert re.fullmatch(r"512555\d{4}", attributes["phone"])
+    assert 1 <= attributes["employee_count"] <= 200 and attributes["sales_volume"] >= 100_000
+    assert re.fullmatch(r"\d{9}", record["infogroup_id"]) and 0.9 <= record["score"] < 1.0
+
+
+async def test_stub_semrush_answers_one_row_for_the_domain_and_database_asked_for():
+    response = await stub_get("https://api.semrush.com/", domain="acme.com", database="uk")
+    header, row = response.text.strip().split("\r\n")
+    values = dict(zip(header.split(";"), row.split(";"), strict=True))
+    assert (values["Database"], values["Domain"]) == ("uk", "acme.com")
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert int(values["Rank"]) >= 1000
+
+
+async def test_stub_screenshotone_answers_a_png_in_the_format_asked_for():
+    response = await stub_get("https://api.screenshotone.com/take", format="jpeg")
+    assert response.headers["Content-Type"] == "image/jpeg"
+    assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_stub_settings_use_placeholder_credentials_named_after_provider_and_key():
+    stubbed = stub_settings(GatewaySettings())
+    assert stubbed.provider("screenshotone").credentials == {
+        "access_key": "stub-screenshotone-access_key",
+        "secret_key": "stub-screenshotone-secret_key",
+    }
