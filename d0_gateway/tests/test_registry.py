@@ -19,7 +19,7 @@ from d0_gateway import (
     build_gateway,
     sign_webhook,
 )
-from d0_gateway.settings import DEFAULT_PROVIDERS
+from d0_gateway.settings import DEFAULT_PROVIDERS, _provider
 from d0_gateway.stub import stub_settings
 
 
@@ -353,3 +353,77 @@ def test_stub_settings_use_placeholder_credentials_named_after_provider_and_key(
         "access_key": "stub-screenshotone-access_key",
         "secret_key": "stub-screenshotone-secret_key",
     }
+
+
+def test_settings_keep_every_default_when_the_environment_sets_nothing():
+    settings = GatewaySettings.from_env({})
+    hunter = settings.provider("hunter")
+    assert (hunter.rate, hunter.burst, hunter.cache_ttl) == (15.0, 15, 7 * 24 * 3600.0)
+    assert hunter.budget.daily is None and hunter.budget.monthly is None
+    assert settings.global_budget.daily is None and settings.global_budget.monthly is None
+    assert settings.ledger_url == "sqlite://"
+    assert settings.provider("openai").cache_ttl is None
+
+
+@pytest.mark.parametrize("blank", ["LEADFACTORY_GATEWAY_HUNTER_RATE", "LEADFACTORY_GATEWAY_HUNTER_DAILY_BUDGET"])
+def test_a_blank_override_keeps_the_default_when_set_to_the_empty_string(blank):
+    hunter = GatewaySettings.from_env({blank: ""}).provider("hunter")
+    assert (hunter.rate, hunter.budget.daily) == (15.0, None)
+
+
+def test_provider_daily_budget_and_global_monthly_budget_come_from_the_environment():
+    settings = GatewaySettings.from_env(
+        {"LEADFACTORY_GATEWAY_SEMRUSH_DAILY_BUDGET": "3.5", "LEADFACTORY_GATEWAY_MONTHLY_BUDGET": "900"}
+    )
+    assert settings.provider("semrush").budget.daily == Decimal("3.5")
+    assert settings.global_budget.monthly == Decimal(900)
+    assert settings.provider("hunter").budget.daily is None
+
+
+def test_a_burst_override_is_a_whole_number_of_tokens():
+    burst = GatewaySettings.from_env({"LEADFACTORY_GATEWAY_HUNTER_BURST": "7.9"}).provider("hunter").burst
+    assert burst == 7 and isinstance(burst, int)
+
+
+def test_a_credential_set_to_the_empty_string_counts_as_missing():
+    settings = GatewaySettings.from_env({"HUNTER_API_KEY": ""})
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^hunter: credential 'api_key' is missing; set the environment variable HUNTER_API_KEY$",
+    ):
+        settings.provider("hunter").credential("api_key")
+
+
+def test_an_unknown_credential_is_reported_without_a_variable_name():
+    with pytest.raises(ConfigurationError, match=r"credential 'token' is missing; set the environment variable \?$"):
+        GatewaySettings.from_env({}).provider("hunter").credential("token")
+
+
+def test_an_operation_the_provider_does_not_charge_for_costs_nothing():
+    assert GatewaySettings.from_env({}).provider("hunter").cost("account") == Decimal(0)
+
+
+@pytest.mark.parametrize(
+    "name, value, problem",
+    [
+        ("LEADFACTORY_GATEWAY_DAILY_BUDGET", "Infinity", "must be a finite amount >= 0"),
+        ("LEADFACTORY_GATEWAY_HUNTER_CACHE_TTL", "inf", "must be a positive finite number"),
+        ("LEADFACTORY_GATEWAY_HUNTER_RATE", "-1", "must be a positive finite number"),
+        ("LEADFACTORY_GATEWAY_HUNTER_RATE", "nan", "must be a positive finite number"),
+    ],
+)
+def test_an_override_that_is_not_a_usable_amount_is_refused_naming_it(name, value, problem):
+    with pytest.raises(ConfigurationError, match=rf"^{name}='{value}' {problem}$"):
+        GatewaySettings.from_env({name: value})
+
+
+def test_a_zero_budget_override_is_accepted_as_spend_nothing():
+    assert GatewaySettings.from_env({"LEADFACTORY_GATEWAY_DAILY_BUDGET": "0"}).global_budget.daily == Decimal(0)
+
+
+def test_a_provider_default_is_built_with_exact_decimal_prices_and_its_own_variables():
+    env = {"api_key": "ACME_API_KEY"}
+    built = _provider("acme", "https://api.acme.example", env, {"lookup": "0.017"}, rate=2.0, burst=3)
+    assert (built.name, built.base_url, built.credential_env) == ("acme", "https://api.acme.example", env)
+    assert built.costs == {"lookup": Decimal("0.017")} and built.credential_env is not env
+    assert (built.rate, built.burst) == (2.0, 3)
