@@ -104,3 +104,14 @@ def test_invalid_warning_threshold_is_rejected(ledger, fake_clock, threshold):
 def test_negative_limit_is_rejected():
     with pytest.raises(ValueError, match="daily budget limit"):
         BudgetLimits(daily=Decimal(-1))
+
+
+def test_blocked_call_error_names_provider_limit_spend_and_estimate_when_over(ledger, fake_clock):
+    spend(ledger, "hunter", "9.99")
+    budget = guard(ledger, fake_clock, provider_limits={"hunter": BudgetLimits(daily=Decimal(10))})
+    with pytest.raises(BudgetExceeded) as caught:
+        budget.check("hunter", Decimal("0.05"))
+    assert caught.value.provider == "hunter"
+    assert str(caught.value) == (
+        "hunter: daily provider budget of $10 reached (spent $9.99, this call $0.05); blocked before sending"
+    )

@@ -260,3 +260,23 @@ def test_invalid_settings_are_rejected_naming_the_provider_and_values_when_built
 def test_thresholds_of_one_are_accepted_when_built(fake_clock):
     b = breaker(fake_clock, failure_threshold=1, success_threshold=1, recovery_time=0.001)
     assert (b.failure_threshold, b.success_threshold, b.recovery_time) == (1, 1, 0.001)
+
+
+def test_a_released_probe_frees_exactly_one_slot_when_two_are_in_flight(fake_clock):
+    b = breaker(fake_clock, success_threshold=2)
+    fail(b, 3)
+    fake_clock.advance(10)
+    b.admit()
+    b.admit()
+    b.release()
+    b.admit()
+    with pytest.raises(CircuitOpen):
+        b.admit()
+
+
+def test_open_breaker_error_carries_the_provider_when_refusing(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 3)
+    with pytest.raises(CircuitOpen) as caught:
+        b.admit()
+    assert caught.value.provider == "hunter"

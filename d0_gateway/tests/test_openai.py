@@ -124,3 +124,9 @@ def test_cost_is_additive_and_proportional_in_usage_for_every_valid_completion(b
     assert total == price.cost(prompt, 0) + price.cost(0, output)
     assert price.cost(2 * prompt, 2 * output) == 2 * total
     assert total >= 0
+
+
+async def test_a_dated_snapshot_of_another_family_is_priced_by_the_model_openai_used(gateway, openai_mock):
+    openai_mock.chat(model="gpt-4.1-mini-2025-04-14", prompt_tokens=1_000_000, completion_tokens=0)
+    await gateway.openai.chat(USER, model="gpt-4.1")
+    assert gateway.ledger.total(provider="openai") == MODEL_PRICES["gpt-4.1-mini"].input_per_million

@@ -3,6 +3,7 @@ import hmac
 from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 
 from d0_gateway import (
@@ -114,3 +115,25 @@ async def test_signed_url_has_a_single_slash_before_take_when_the_base_url_ends_
     async with build_gateway(configured, clock=fake_clock) as gateway:
         url = gateway.screenshotone.signed_url(options(gateway))
     assert url.startswith("https://api.screenshotone.com/take?access_key=test-key&")
+
+
+async def test_a_content_type_with_parameters_is_read_by_its_media_type(gateway, screenshotone_mock):
+    screenshotone_mock.capture(content_type="image/png; charset=binary", content=png_bytes(1, 1))
+    shot = await gateway.screenshotone.capture(options(gateway))
+    assert shot.content_type == "image/png"
+
+
+async def test_a_response_without_a_content_type_is_reported_as_none(gateway, screenshotone_mock):
+    screenshotone_mock.route("GET", screenshotone_mock.TAKE).mock(return_value=httpx.Response(200, content=b"\x89PNG"))
+    with pytest.raises(ProviderResponseError) as caught:
+        await gateway.screenshotone.capture(options(gateway))
+    assert caught.value.field == "Content-Type"
+    assert caught.value.problem == "expected image/png, got 'none'"
+
+
+async def test_an_empty_image_names_the_body_capture_and_status(gateway, screenshotone_mock):
+    screenshotone_mock.capture(content=b"")
+    with pytest.raises(ProviderResponseError) as caught:
+        await gateway.screenshotone.capture(options(gateway))
+    assert str(caught.value) == "screenshotone capture (HTTP 200): field 'body': image is empty"
+    assert (caught.value.field, caught.value.status) == ("body", 200)

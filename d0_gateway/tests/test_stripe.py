@@ -185,3 +185,17 @@ def test_every_event_signed_within_tolerance_verifies_and_any_flipped_byte_fails
 @given(body=checkout_session_bodies())
 def test_every_valid_checkout_session_body_parses(body):
     assert CheckoutSession.model_validate(body).id == body["id"]
+
+
+def test_client_applies_the_tolerance_it_is_given_when_verifying(gateway, stripe_mock, fake_clock):
+    payload = stripe_mock.event_payload()
+    header = sign_webhook(payload, "test-key", int(fake_clock.now().timestamp()) - 60)
+    with pytest.raises(WebhookSignatureError, match=r"is 60s from now, outside the 10s tolerance"):
+        gateway.stripe.verify_webhook(payload, header, tolerance=10)
+
+
+@pytest.mark.parametrize("age", [300, -300])
+def test_signature_exactly_at_the_tolerance_is_accepted(stripe_mock, fake_clock, age):
+    payload = stripe_mock.event_payload()
+    header = sign_webhook(payload, SECRET, int(fake_clock.now().timestamp()) - age)
+    assert verify_webhook(payload, header, SECRET, fake_clock).object == "event"
