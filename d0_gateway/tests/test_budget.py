@@ -1,3 +1,4 @@
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -115,3 +116,24 @@ def test_blocked_call_error_names_provider_limit_spend_and_estimate_when_over(le
     assert str(caught.value) == (
         "hunter: daily provider budget of $10 reached (spent $9.99, this call $0.05); blocked before sending"
     )
+
+
+@pytest.mark.parametrize("period", ["daily", "monthly"])
+def test_provider_limit_counts_only_that_providers_spend_when_others_spent(ledger, fake_clock, period):
+    spend(ledger, "openai", "9.99")
+    budget = guard(ledger, fake_clock, provider_limits={"hunter": BudgetLimits(**{period: Decimal(10)})})
+    assert budget.check("hunter", Decimal(1)) == []
+
+
+def test_budget_days_are_utc_days_whatever_the_machines_time_zone(ledger, monkeypatch):
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        clock = FakeClock(start=datetime(2026, 3, 10, 2, 0, tzinfo=UTC))  # 2026-03-09 in Los Angeles
+        ledger = CostLedger(clock=clock)
+        spend(ledger, "hunter", "10")
+        with pytest.raises(BudgetExceeded):
+            guard(ledger, clock, provider_limits={"hunter": BudgetLimits(daily=Decimal(10))}).check("hunter")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
