@@ -53,3 +53,10 @@ async def test_score_out_of_range_names_the_field(gateway, pagespeed_mock):
 async def test_bad_arguments_are_rejected_before_any_request(gateway, url, strategy, problem):
     with pytest.raises(InvalidInput, match=problem):
         await gateway.pagespeed.run(url, strategy=strategy)
+
+
+async def test_error_carries_exactly_googles_error_message(gateway, pagespeed_mock):
+    pagespeed_mock.error("GET", pagespeed_mock.RUN, 400)
+    with pytest.raises(InvalidRequest) as caught:
+        await gateway.pagespeed.run("https://acme.example/")
+    assert caught.value.reason == "Lighthouse returned error: FAILED_DOCUMENT_REQUEST."

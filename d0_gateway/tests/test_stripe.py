@@ -199,3 +199,10 @@ def test_signature_exactly_at_the_tolerance_is_accepted(stripe_mock, fake_clock,
     payload = stripe_mock.event_payload()
     header = sign_webhook(payload, SECRET, int(fake_clock.now().timestamp()) - age)
     assert verify_webhook(payload, header, SECRET, fake_clock).object == "event"
+
+
+async def test_error_without_a_param_carries_exactly_stripes_message(gateway, stripe_mock):
+    stripe_mock.unauthorized("POST", stripe_mock.CHECKOUT_SESSIONS)
+    with pytest.raises(AuthenticationError) as caught:
+        await gateway.stripe.create_checkout_session(ITEMS, **URLS)
+    assert caught.value.reason == "Invalid API Key provided: test-key"
