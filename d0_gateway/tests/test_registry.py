@@ -9,18 +9,23 @@ import pytest
 from d0_gateway import (
     PROVIDER_CLIENTS,
     BudgetExceeded,
+    BudgetLimits,
     BusinessIdentifiers,
+    CircuitOpen,
     ConfigurationError,
     CostLedger,
     GatewaySettings,
     LineItem,
     Outcome,
+    ProviderUnavailable,
     StubTransport,
     build_gateway,
     sign_webhook,
 )
-from d0_gateway.settings import DEFAULT_PROVIDERS, _provider
+from d0_gateway.settings import DEFAULT_PROVIDERS, BreakerSettings, _provider
 from d0_gateway.stub import stub_settings
+
+from .conftest import PLACEHOLDER_ENV
 
 
 def test_every_configured_provider_has_a_client():
@@ -427,3 +432,104 @@ def test_a_provider_default_is_built_with_exact_decimal_prices_and_its_own_varia
     assert (built.name, built.base_url, built.credential_env) == ("acme", "https://api.acme.example", env)
     assert built.costs == {"lookup": Decimal("0.017")} and built.credential_env is not env
     assert (built.rate, built.burst) == (2.0, 3)
+
+
+# What build_gateway wires from settings into each provider's policies.
+
+
+async def test_default_breaker_opens_after_five_failed_requests_when_built_from_settings(gateway, hunter_mock):
+    route = hunter_mock.unavailable("GET", hunter_mock.EMAIL_FINDER)
+    with pytest.raises(ProviderUnavailable):
+        await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+    assert route.call_count == 3
+    with pytest.raises(CircuitOpen, match="hunter: circuit breaker open"):
+        await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+    assert route.call_count == 5
+
+
+async def test_breaker_thresholds_come_from_the_providers_settings(settings, transport, fake_clock, hunter_mock):
+    hunter = replace(settings.provider("hunter"), breaker=BreakerSettings(failure_threshold=1, recovery_time=5.0))
+    configured = replace(settings, providers={**settings.providers, "hunter": hunter})
+    route = hunter_mock.unavailable("GET", hunter_mock.EMAIL_FINDER)
+    async with build_gateway(configured, transport=transport, clock=fake_clock) as gateway:
+        with pytest.raises(CircuitOpen) as caught:
+            await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+    assert route.call_count == 1
+    assert caught.value.retry_after == pytest.approx(5.0 - sum(fake_clock.sleeps))
+
+
+async def test_rate_and_burst_come_from_the_environment_when_built(transport, fake_clock, hunter_mock):
+    hunter_mock.email_finder()
+    environ = {**PLACEHOLDER_ENV, "LEADFACTORY_GATEWAY_HUNTER_RATE": "0.5", "LEADFACTORY_GATEWAY_HUNTER_BURST": "1"}
+    async with build_gateway(environ=environ, transport=transport, clock=fake_clock) as gateway:
+        await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+        await gateway.hunter.email_finder("acme.com", "Ben", "Carter")
+    assert fake_clock.sleeps == [pytest.approx(2.0)]
+
+
+async def test_answers_are_cached_for_the_providers_ttl_when_built(gateway, hunter_mock, fake_clock):
+    route = hunter_mock.email_finder()
+    await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+    fake_clock.advance(7 * 24 * 3600 - 1)
+    await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+    assert route.call_count == 1
+    fake_clock.advance(1)
+    await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+    assert route.call_count == 2
+
+
+async def test_a_provider_without_a_cache_ttl_is_never_cached(gateway, openai_mock):
+    route = openai_mock.chat()
+    for _ in range(2):
+        await gateway.openai.chat([{"role": "user", "content": "hello"}])
+    assert route.call_count == 2
+
+
+async def test_each_provider_gets_its_timeout_from_settings(gateway):
+    assert gateway.pagespeed.client.http.timeout.read == 60.0
+    assert gateway.hunter.client.http.timeout.read == 30.0
+
+
+def test_the_shared_cache_holds_as_many_entries_as_settings_say(fake_clock):
+    gateway = build_gateway(replace(GatewaySettings(), cache_max_entries=3), clock=fake_clock)
+    assert gateway.cache_backend.max_entries == 3
+
+
+async def test_budget_warnings_use_the_settings_threshold_and_reach_the_listener(
+    settings, transport, fake_clock, hunter_mock
+):
+    hunter_mock.email_finder()
+    hunter = replace(settings.provider("hunter"), budget=BudgetLimits(daily=Decimal("0.1")))
+    configured = replace(settings, providers={**settings.providers, "hunter": hunter}, budget_warning_threshold=0.9)
+    warnings = []
+    async with build_gateway(
+        configured, transport=transport, clock=fake_clock, on_budget_warning=warnings.append
+    ) as gateway:
+        await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+        assert warnings == []
+        await gateway.hunter.email_finder("acme.com", "Ben", "Carter")
+    assert [(w.provider, w.scope, w.period, w.threshold) for w in warnings] == [("hunter", "provider", "daily", 0.9)]
+
+
+async def test_closing_the_gateway_closes_every_client_built(settings, transport, fake_clock):
+    gateway = build_gateway(settings, transport=transport, clock=fake_clock)
+    clients = [gateway.hunter, gateway.semrush]
+    await gateway.aclose()
+    assert all(client.client.http.is_closed for client in clients)
+    assert gateway.client("hunter") is not clients[0]
+    await gateway.aclose()
+
+
+async def test_each_typed_property_returns_that_providers_client(gateway):
+    names = [
+        "google_places",
+        "pagespeed",
+        "openai",
+        "sendgrid",
+        "stripe",
+        "hunter",
+        "data_axle",
+        "semrush",
+        "screenshotone",
+    ]
+    assert [getattr(gateway, name).name for name in names] == names
