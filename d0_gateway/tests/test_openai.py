@@ -13,7 +13,7 @@ from d0_gateway import (
     QuotaExhausted,
     RateLimited,
 )
-from d0_gateway.providers.openai import MODEL_PRICES, price_for
+from d0_gateway.providers.openai import MODEL_PRICES, TokenPrice, price_for
 from testing.mocks.strategies import chat_completion_bodies
 
 USER = [{"role": "user", "content": "Write a one-line subject for a website audit email."}]
@@ -130,3 +130,10 @@ async def test_a_dated_snapshot_of_another_family_is_priced_by_the_model_openai_
     openai_mock.chat(model="gpt-4.1-mini-2025-04-14", prompt_tokens=1_000_000, completion_tokens=0)
     await gateway.openai.chat(USER, model="gpt-4.1")
     assert gateway.ledger.total(provider="openai") == MODEL_PRICES["gpt-4.1-mini"].input_per_million
+
+
+async def test_a_clients_own_price_table_prices_the_model_openai_reports(gateway, openai_mock):
+    gateway.openai.prices = {"acme-llm": TokenPrice(Decimal(1), Decimal(2))}
+    openai_mock.chat(model="acme-llm-2026-01-01", prompt_tokens=1_000_000, completion_tokens=1_000_000)
+    await gateway.openai.chat(USER, model="acme-llm")
+    assert gateway.ledger.total(provider="openai") == Decimal(3)
