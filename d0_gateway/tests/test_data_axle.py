@@ -86,3 +86,16 @@ async def test_error_carries_data_axles_error_field_when_the_body_has_no_message
     with pytest.raises(InvalidRequest) as caught:
         await gateway.data_axle.business_match(ACME)
     assert caught.value.reason == "identifiers must include name"
+
+
+async def test_a_name_alone_is_refused_with_the_whole_reason(gateway):
+    with pytest.raises(
+        InvalidInput, match=r"^data_axle business_match: give a street, postal_code or phone besides the name$"
+    ):
+        await gateway.data_axle.business_match(BusinessIdentifiers(name="Acme"))
+
+
+@pytest.mark.parametrize("identifier", [{"street": "1 Main St"}, {"postal_code": "78701"}, {"phone": "5125550100"}])
+async def test_a_name_with_any_one_locating_identifier_is_enough_to_match(gateway, data_axle_mock, identifier):
+    data_axle_mock.business_match()
+    assert (await gateway.data_axle.business_match(BusinessIdentifiers(name="Acme", **identifier))).document

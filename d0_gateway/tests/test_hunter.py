@@ -136,3 +136,37 @@ async def test_spent_monthly_usage_is_quota_exhausted_and_sent_once_when_hunter_
     with pytest.raises(QuotaExhausted, match="You have reached your usage limit") as caught:
         await gateway.hunter.email_finder("acme.com", "Ada", "Lovelace")
     assert (caught.value.status, route.call_count) == (429, 1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"limit": 0}, "limit must be 1-100 and offset >= 0, got limit=0, offset=0"),
+        ({"limit": 101}, "limit must be 1-100 and offset >= 0, got limit=101, offset=0"),
+        ({"offset": -1}, "limit must be 1-100 and offset >= 0, got limit=10, offset=-1"),
+    ],
+)
+async def test_domain_search_paging_out_of_range_is_refused_with_the_whole_reason(gateway, kwargs, message):
+    with pytest.raises(InvalidInput, match=rf"^hunter domain_search: {message}$"):
+        await gateway.hunter.domain_search("acme.com", **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"limit": 1}, {"limit": 100}, {"offset": 0}])
+async def test_domain_search_paging_at_its_bounds_is_sent(gateway, hunter_mock, kwargs):
+    route = hunter_mock.domain_search("acme.com")
+    await gateway.hunter.domain_search("acme.com", **kwargs)
+    params = route.calls.last.request.url.params
+    assert {key: int(params[key]) for key in kwargs} == kwargs
+
+
+@pytest.mark.parametrize("domain", ["acme", "acme.com/about", "acme .com"])
+async def test_a_domain_that_is_not_bare_is_refused_with_the_whole_reason(gateway, domain):
+    with pytest.raises(
+        InvalidInput, match=rf"^hunter email_finder: domain must be a bare domain such as example.com, got '{domain}'$"
+    ):
+        await gateway.hunter.email_finder(domain, "Ana", "Lopez")
+
+
+async def test_blank_name_is_refused_naming_the_argument(gateway):
+    with pytest.raises(InvalidInput, match=r"^hunter email_finder: last_name must be non-empty text, got ' '$"):
+        await gateway.hunter.email_finder("acme.com", "Ana", " ")

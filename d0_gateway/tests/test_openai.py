@@ -137,3 +137,37 @@ async def test_a_clients_own_price_table_prices_the_model_openai_reports(gateway
     openai_mock.chat(model="acme-llm-2026-01-01", prompt_tokens=1_000_000, completion_tokens=1_000_000)
     await gateway.openai.chat(USER, model="acme-llm")
     assert gateway.ledger.total(provider="openai") == Decimal(3)
+
+
+@pytest.mark.parametrize(
+    "messages, kwargs, message",
+    [
+        ([], {}, "openai chat: messages must contain at least one message"),
+        (
+            [{"role": "tool", "content": "x"}],
+            {},
+            "openai chat: messages[0].role must be one of system, developer, user, assistant, got 'tool'",
+        ),
+        ([{"role": "user", "content": ""}], {}, "openai chat: messages[0].content must be non-empty text, got ''"),
+        (USER, {"max_tokens": 0}, "openai chat: max_tokens must be a positive integer, got 0"),
+        (USER, {"temperature": 2.5}, "openai chat: temperature must be between 0 and 2, got 2.5"),
+        (
+            USER,
+            {"model": "gpt-9"},
+            "openai: no price known for model 'gpt-9'; "
+            "priced: gpt-4.1, gpt-4.1-mini, gpt-4.1-nano, gpt-4o, gpt-4o-mini",
+        ),
+    ],
+)
+async def test_bad_arguments_are_refused_with_the_whole_reason(gateway, messages, kwargs, message):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.openai.chat(messages, **kwargs)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("kwargs", [{"max_tokens": 1}, {"temperature": 0}, {"temperature": 2}])
+async def test_arguments_at_their_bounds_are_sent(gateway, openai_mock, kwargs):
+    route = openai_mock.chat()
+    await gateway.openai.chat(USER, **kwargs)
+    sent = json.loads(route.calls.last.request.content)
+    assert {key: sent[key] for key in kwargs} == kwargs

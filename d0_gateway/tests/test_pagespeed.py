@@ -60,3 +60,21 @@ async def test_error_carries_exactly_googles_error_message(gateway, pagespeed_mo
     with pytest.raises(InvalidRequest) as caught:
         await gateway.pagespeed.run("https://acme.example/")
     assert caught.value.reason == "Lighthouse returned error: FAILED_DOCUMENT_REQUEST."
+
+
+@pytest.mark.parametrize(
+    "url, kwargs, message",
+    [
+        ("acme.example", {}, "pagespeed run: url must be an absolute http(s) URL, got 'acme.example'"),
+        (
+            "https://acme.example/",
+            {"strategy": "tablet"},
+            "pagespeed run: strategy must be 'mobile' or 'desktop', got 'tablet'",
+        ),
+        (" ", {}, "pagespeed run: url must be non-empty text, got ' '"),
+    ],
+)
+async def test_bad_arguments_are_refused_with_the_whole_reason(gateway, url, kwargs, message):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.pagespeed.run(url, **kwargs)
+    assert str(caught.value) == message

@@ -105,3 +105,9 @@ def test_every_valid_row_round_trips_through_the_table_parser(values):
         values["Rank"],
         float(values["Organic Cost"]),
     )
+
+
+async def test_a_database_that_is_not_a_region_code_is_refused_with_the_whole_reason(gateway):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.semrush.domain_overview("acme.com", database="USA")
+    assert str(caught.value) == "semrush domain_overview: database must be a region code such as 'us', got 'USA'"

@@ -206,3 +206,25 @@ async def test_error_without_a_param_carries_exactly_stripes_message(gateway, st
     with pytest.raises(AuthenticationError) as caught:
         await gateway.stripe.create_checkout_session(ITEMS, **URLS)
     assert caught.value.reason == "Invalid API Key provided: test-key"
+
+
+@pytest.mark.parametrize(
+    "items, urls, message",
+    [
+        ([], URLS, "stripe create_checkout_session: line_items must contain at least one item"),
+        (
+            ITEMS,
+            {**URLS, "cancel_url": "/cancel"},
+            "stripe create_checkout_session: cancel_url must be an absolute URL, got '/cancel'",
+        ),
+        (
+            ITEMS,
+            {**URLS, "success_url": "ftp://x"},
+            "stripe create_checkout_session: success_url must be an absolute URL, got 'ftp://x'",
+        ),
+    ],
+)
+async def test_bad_arguments_are_refused_with_the_whole_reason(gateway, items, urls, message):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.stripe.create_checkout_session(items, **urls)
+    assert str(caught.value) == message
