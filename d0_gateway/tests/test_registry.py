@@ -17,6 +17,7 @@ from d0_gateway import (
     GatewaySettings,
     LineItem,
     Outcome,
+    Priority,
     ProviderUnavailable,
     StubTransport,
     build_gateway,
@@ -533,3 +534,58 @@ async def test_each_typed_property_returns_that_providers_client(gateway):
         "screenshotone",
     ]
     assert [getattr(gateway, name).name for name in names] == names
+
+
+# Every operation passes its campaign and priority to the pipeline and is recorded under its own name.
+OPERATIONS = {
+    ("google_places", "find_place"): lambda g, **kw: g.google_places.find_place("Acme Plumbing Austin", **kw),
+    ("google_places", "place_details"): lambda g, **kw: g.google_places.place_details("ChIJabc", **kw),
+    ("pagespeed", "run"): lambda g, **kw: g.pagespeed.run("https://acme.example/", **kw),
+    ("openai", "chat"): lambda g, **kw: g.openai.chat([{"role": "user", "content": "hello"}], **kw),
+    ("sendgrid", "send_mail"): lambda g, **kw: g.sendgrid.send(
+        g.sendgrid.message(to=[{"email": "a@example.com"}], sender={"email": "b@example.com"}, subject="s", text="t"),
+        **kw,
+    ),
+    ("stripe", "create_checkout_session"): lambda g, **kw: g.stripe.create_checkout_session(
+        [LineItem(name="Audit", unit_amount=19900)],
+        success_url="https://x.example/s",
+        cancel_url="https://x.example/c",
+        **kw,
+    ),
+    ("hunter", "email_finder"): lambda g, **kw: g.hunter.email_finder("acme.com", "Ana", "Lopez", **kw),
+    ("hunter", "domain_search"): lambda g, **kw: g.hunter.domain_search("acme.com", **kw),
+    ("data_axle", "business_match"): lambda g, **kw: g.data_axle.business_match(
+        BusinessIdentifiers(name="Acme", postal_code="78701"), **kw
+    ),
+    ("semrush", "domain_overview"): lambda g, **kw: g.semrush.domain_overview("acme.com", **kw),
+    ("screenshotone", "capture"): lambda g, **kw: g.screenshotone.capture(
+        g.screenshotone.options(url="https://acme.example/"), **kw
+    ),
+}
+
+
+@pytest.fixture
+async def spent_gateway(fake_clock):
+    """A stub gateway whose global daily budget is zero: only critical calls may go ahead."""
+    settings = replace(GatewaySettings(), global_budget=BudgetLimits(daily=Decimal(0)))
+    async with build_gateway(settings, stub=True, clock=fake_clock, rng=random.Random(0)) as gateway:
+        yield gateway
+
+
+@pytest.mark.parametrize("provider, operation", list(OPERATIONS))
+async def test_a_critical_call_goes_past_a_spent_budget_recorded_under_its_operation(
+    spent_gateway, provider, operation
+):
+    await OPERATIONS[provider, operation](spent_gateway, campaign_id="c-7", priority=Priority.CRITICAL)
+    [entry] = spent_gateway.ledger.entries(campaign_id="c-7")
+    assert (entry.provider, entry.operation, entry.outcome) == (provider, operation, Outcome.SUCCESS)
+
+
+@pytest.mark.parametrize("provider, operation", list(OPERATIONS))
+async def test_a_normal_call_is_blocked_by_a_spent_budget_recorded_under_its_operation(
+    spent_gateway, provider, operation
+):
+    with pytest.raises(BudgetExceeded, match=rf"^{provider}: daily global budget of \$0 reached"):
+        await OPERATIONS[provider, operation](spent_gateway, campaign_id="c-8")
+    [entry] = spent_gateway.ledger.entries(campaign_id="c-8")
+    assert (entry.provider, entry.operation, entry.outcome) == (provider, operation, Outcome.BLOCKED_BUDGET)
