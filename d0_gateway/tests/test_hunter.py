@@ -170,3 +170,14 @@ async def test_a_domain_that_is_not_bare_is_refused_with_the_whole_reason(gatewa
 async def test_blank_name_is_refused_naming_the_argument(gateway):
     with pytest.raises(InvalidInput, match=r"^hunter email_finder: last_name must be non-empty text, got ' '$"):
         await gateway.hunter.email_finder("acme.com", "Ana", " ")
+
+
+async def test_error_reason_lists_every_hunter_error_as_id_and_details(gateway, hunter_mock):
+    errors = [
+        {"id": "wrong_params", "code": 400, "details": "A"},
+        {"id": "invalid_domain", "code": 400, "details": "B"},
+    ]
+    hunter_mock.error("GET", hunter_mock.EMAIL_FINDER, 400, {"errors": errors})
+    with pytest.raises(InvalidRequest) as caught:
+        await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+    assert caught.value.reason == "wrong_params: A; invalid_domain: B"

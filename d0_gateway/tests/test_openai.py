@@ -9,6 +9,7 @@ from d0_gateway import (
     AuthenticationError,
     ChatCompletion,
     InvalidInput,
+    InvalidRequest,
     Outcome,
     QuotaExhausted,
     RateLimited,
@@ -171,3 +172,26 @@ async def test_arguments_at_their_bounds_are_sent(gateway, openai_mock, kwargs):
     await gateway.openai.chat(USER, **kwargs)
     sent = json.loads(route.calls.last.request.content)
     assert {key: sent[key] for key in kwargs} == kwargs
+
+
+async def test_error_reason_is_openais_message_with_its_code_when_it_has_one(gateway, openai_mock):
+    openai_mock.unauthorized("POST", openai_mock.CHAT)
+    with pytest.raises(AuthenticationError) as caught:
+        await gateway.openai.chat(USER)
+    assert caught.value.reason == "Incorrect API key provided: test-key. (invalid_api_key)"
+
+
+async def test_error_reason_is_openais_bare_message_when_the_code_is_null(gateway, openai_mock):
+    body = {"error": {"message": "The server had an error.", "type": "server_error", "param": None, "code": None}}
+    openai_mock.error("POST", openai_mock.CHAT, 400, body)
+    with pytest.raises(InvalidRequest) as caught:
+        await gateway.openai.chat(USER)
+    assert caught.value.reason == "The server had an error."
+
+
+async def test_insufficient_quota_named_only_as_the_type_is_quota_exhausted(gateway, openai_mock):
+    body = {"error": {"message": "You exceeded your current quota.", "type": "insufficient_quota", "code": None}}
+    route = openai_mock.error("POST", openai_mock.CHAT, 429, body)
+    with pytest.raises(QuotaExhausted):
+        await gateway.openai.chat(USER)
+    assert route.call_count == 1

@@ -116,3 +116,17 @@ async def test_an_accepted_send_without_a_message_id_is_a_response_error_saying_
         await gateway.sendgrid.send(message(gateway))
     assert caught.value.field == "X-Message-Id"
     assert caught.value.problem == "expected 202 Accepted with a message id, got 202 and ''"
+
+
+async def test_error_reason_lists_every_sendgrid_error_with_its_field_when_it_has_one(gateway, sendgrid_mock):
+    errors = [
+        {"field": "null", "message": "A"},
+        {"field": "subject", "message": "B"},
+        {"field": None, "message": "C"},
+        {"field": "", "message": "D"},
+        {"message": "E"},
+    ]
+    sendgrid_mock.error("POST", sendgrid_mock.MAIL_SEND, 400, {"errors": errors})
+    with pytest.raises(InvalidRequest) as caught:
+        await gateway.sendgrid.send(message(gateway))
+    assert caught.value.reason == "A; subject: B; C; D; E"
