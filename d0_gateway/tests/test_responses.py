@@ -218,3 +218,16 @@ def test_build_error_keeps_the_retry_after_of_an_unavailable_provider():
         503,
         "down",
     )
+
+
+def test_a_provider_rate_limit_without_a_hint_or_message_says_only_that():
+    error = RateLimited("hunter", "email_finder", None, status=429, message="")
+    assert str(error) == "hunter email_finder (HTTP 429): provider rate limit reached"
+    assert (error.status, error.local, error.retry_after, error.provider_message) == (429, False, None, "")
+
+
+def test_a_local_rate_limit_without_a_hint_names_our_own_limiter():
+    assert (
+        str(RateLimited("hunter", "email_finder", None, local=True))
+        == "hunter email_finder: local rate limiter reached"
+    )
