@@ -195,3 +195,16 @@ async def test_insufficient_quota_named_only_as_the_type_is_quota_exhausted(gate
     with pytest.raises(QuotaExhausted):
         await gateway.openai.chat(USER)
     assert route.call_count == 1
+
+
+async def test_insufficient_quota_named_only_as_the_code_is_quota_exhausted(gateway, openai_mock):
+    body = {
+        "error": {
+            "message": "You exceeded your current quota.",
+            "type": "invalid_request_error",
+            "code": "insufficient_quota",
+        }
+    }
+    openai_mock.error("POST", openai_mock.CHAT, 429, body)
+    with pytest.raises(QuotaExhausted):
+        await gateway.openai.chat(USER)

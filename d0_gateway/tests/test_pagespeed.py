@@ -1,6 +1,15 @@
 import pytest
 
-from d0_gateway import InvalidInput, InvalidRequest, ProviderResponseError, ProviderUnavailable, RateLimited
+from d0_gateway import (
+    InvalidInput,
+    InvalidRequest,
+    ProviderResponseError,
+    ProviderUnavailable,
+    QuotaExhausted,
+    RateLimited,
+)
+from d0_gateway.providers.google_api_errors import google_api_error_kind
+from d0_gateway.responses import ErrorKind
 
 
 async def test_run_returns_category_scores_and_audits(gateway, pagespeed_mock):
@@ -78,3 +87,37 @@ async def test_bad_arguments_are_refused_with_the_whole_reason(gateway, url, kwa
     with pytest.raises(InvalidInput) as caught:
         await gateway.pagespeed.run(url, **kwargs)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "reason, error",
+    [
+        ("dailyLimitExceeded", QuotaExhausted),
+        ("quotaExceeded", QuotaExhausted),
+        ("dailyLimitExceededUnreg", QuotaExhausted),
+        ("rateLimitExceeded", RateLimited),
+        ("userRateLimitExceeded", RateLimited),
+    ],
+)
+async def test_a_legacy_google_error_reason_decides_quota_or_rate_limit(gateway, pagespeed_mock, reason, error):
+    body = {"error": {"code": 403, "message": "Limit reached", "errors": [{"domain": "usageLimits", "reason": reason}]}}
+    pagespeed_mock.error("GET", pagespeed_mock.RUN, 403, body)
+    with pytest.raises(error):
+        await gateway.pagespeed.run("https://acme.example/")
+
+
+def test_a_google_error_without_a_known_reason_or_status_leaves_the_status_to_decide():
+    assert google_api_error_kind({"error": {"code": 403, "errors": None, "message": "Forbidden"}}) is None
+    assert google_api_error_kind({"error": {"code": 403, "errors": ["text"], "status": "PERMISSION_DENIED"}}) is None
+
+
+def test_a_per_minute_resource_exhausted_is_a_passing_rate_limit():
+    body = {
+        "error": {"code": 429, "message": "Quota exceeded for 'Queries per minute'", "status": "RESOURCE_EXHAUSTED"}
+    }
+    assert google_api_error_kind(body) is ErrorKind.RATE_LIMITED
+
+
+def test_a_per_day_resource_exhausted_is_an_exhausted_quota_whatever_the_case():
+    body = {"error": {"code": 429, "message": "Quota exceeded for 'Queries Per Day'", "status": "RESOURCE_EXHAUSTED"}}
+    assert google_api_error_kind(body) is ErrorKind.QUOTA_EXHAUSTED
