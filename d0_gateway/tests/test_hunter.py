@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import httpx
 import pytest
 from hypothesis import given, settings
@@ -181,3 +183,28 @@ async def test_error_reason_lists_every_hunter_error_as_id_and_details(gateway, 
     with pytest.raises(InvalidRequest) as caught:
         await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
     assert caught.value.reason == "wrong_params: A; invalid_domain: B"
+
+
+async def test_domain_search_asks_for_ten_from_the_start_of_any_type_by_default(gateway, hunter_mock):
+    route = hunter_mock.domain_search("acme.com")
+    await gateway.hunter.domain_search("ACME.com")
+    params = route.calls.last.request.url.params
+    assert (params["domain"], params["limit"], params["offset"], params["api_key"]) == (
+        "acme.com",
+        "10",
+        "0",
+        "test-key",
+    )
+    assert "type" not in params
+
+
+async def test_domain_search_asks_for_one_type_of_address_when_given(gateway, hunter_mock):
+    route = hunter_mock.domain_search("acme.com")
+    await gateway.hunter.domain_search("acme.com", email_type="generic")
+    assert route.calls.last.request.url.params["type"] == "generic"
+
+
+async def test_a_domain_search_with_addresses_is_billed_its_price(gateway, hunter_mock):
+    hunter_mock.domain_search("acme.com", count=2)
+    await gateway.hunter.domain_search("acme.com", campaign_id="c-3")
+    assert gateway.ledger.total(campaign_id="c-3") == Decimal("0.049")
