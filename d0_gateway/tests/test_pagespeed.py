@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from d0_gateway import (
@@ -7,6 +9,7 @@ from d0_gateway import (
     ProviderUnavailable,
     QuotaExhausted,
     RateLimited,
+    build_gateway,
 )
 from d0_gateway.providers.google_api_errors import google_api_error_kind
 from d0_gateway.responses import ErrorKind
@@ -121,3 +124,27 @@ def test_a_per_minute_resource_exhausted_is_a_passing_rate_limit():
 def test_a_per_day_resource_exhausted_is_an_exhausted_quota_whatever_the_case():
     body = {"error": {"code": 429, "message": "Quota exceeded for 'Queries Per Day'", "status": "RESOURCE_EXHAUSTED"}}
     assert google_api_error_kind(body) is ErrorKind.QUOTA_EXHAUSTED
+
+
+async def test_run_asks_for_mobile_and_every_category_by_default(gateway, pagespeed_mock):
+    route = pagespeed_mock.run("https://acme.example/")
+    await gateway.pagespeed.run(" https://acme.example/ ")
+    params = route.calls.last.request.url.params
+    assert (params["url"], params["strategy"]) == ("https://acme.example/", "mobile")
+    assert params.get_list("category") == ["PERFORMANCE", "ACCESSIBILITY", "BEST_PRACTICES", "SEO"]
+
+
+async def test_run_without_an_api_key_sends_no_key(settings, transport, fake_clock, pagespeed_mock):
+    keyless = replace(settings.provider("pagespeed"), credentials={})
+    route = pagespeed_mock.run("https://acme.example/")
+    async with build_gateway(
+        replace(settings, providers={**settings.providers, "pagespeed": keyless}), transport=transport, clock=fake_clock
+    ) as gateway:
+        await gateway.pagespeed.run("http://acme.example/")
+    assert "key" not in route.calls.last.request.url.params
+
+
+async def test_scores_are_rounded_to_whole_percent(gateway, pagespeed_mock):
+    pagespeed_mock.run("https://acme.example/", performance=0.875, seo=0.004)
+    result = await gateway.pagespeed.run("https://acme.example/")
+    assert (result.scores["performance"], result.scores["seo"]) == (88, 0)

@@ -16,6 +16,7 @@ from d0_gateway import (
     RateLimited,
     build_gateway,
 )
+from d0_gateway.providers.screenshotone import ScreenshotOneClient, signed_query
 from testing.mocks import png_bytes
 
 
@@ -137,3 +138,40 @@ async def test_an_empty_image_names_the_body_capture_and_status(gateway, screens
         await gateway.screenshotone.capture(options(gateway))
     assert str(caught.value) == "screenshotone capture (HTTP 200): field 'body': image is empty"
     assert (caught.value.field, caught.value.status) == ("body", 200)
+
+
+def test_options_default_to_a_1280_by_800_png_without_ads_or_cookie_banners():
+    query = dict(ScreenshotOneClient.options(url="https://acme.example/").query())
+    assert query == {
+        "url": "https://acme.example/",
+        "format": "png",
+        "viewport_width": "1280",
+        "viewport_height": "800",
+        "full_page": "false",
+        "block_ads": "true",
+        "block_cookie_banners": "true",
+    }
+
+
+def test_an_unsigned_query_starts_with_the_access_key_and_has_no_signature():
+    options = ScreenshotOneClient.options(url="https://acme.example/")
+    query = signed_query(options, "ak", None)
+    assert query.startswith("access_key=ak&url=https%3A%2F%2Facme.example%2F&format=png")
+    assert "signature=" not in query
+
+
+def test_a_signed_query_ends_with_the_hmac_of_everything_before_it():
+    options = ScreenshotOneClient.options(url="https://acme.example/")
+    unsigned = signed_query(options, "ak", None)
+    assert signed_query(options, "ak", "sk") == (
+        unsigned + "&signature=" + hmac.new(b"sk", unsigned.encode(), hashlib.sha256).hexdigest()
+    )
+
+
+async def test_capture_sends_the_signed_query_to_take(gateway, screenshotone_mock):
+    route = screenshotone_mock.capture()
+    await gateway.screenshotone.capture(options(gateway))
+    request = route.calls.last.request
+    assert request.url.path == "/take"
+    unsigned, _, signature = request.url.query.decode().rpartition("&signature=")
+    assert signature == hmac.new(b"test-key", unsigned.encode(), hashlib.sha256).hexdigest()
