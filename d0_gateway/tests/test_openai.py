@@ -7,6 +7,8 @@ from hypothesis import given, settings
 
 from d0_gateway import (
     AuthenticationError,
+    BudgetExceeded,
+    BudgetLimits,
     ChatCompletion,
     InvalidInput,
     InvalidRequest,
@@ -208,3 +210,30 @@ async def test_insufficient_quota_named_only_as_the_code_is_quota_exhausted(gate
     openai_mock.error("POST", openai_mock.CHAT, 429, body)
     with pytest.raises(QuotaExhausted):
         await gateway.openai.chat(USER)
+
+
+async def test_the_budget_estimate_counts_four_characters_a_token_and_the_whole_max_tokens(gateway, openai_mock):
+    gateway.budget.provider_limits["openai"] = BudgetLimits(daily=Decimal(0))
+    with pytest.raises(BudgetExceeded) as caught:
+        await gateway.openai.chat([{"role": "user", "content": "x" * 40}], model="gpt-4o", max_tokens=100)
+    price = MODEL_PRICES["gpt-4o"]
+    assert caught.value.estimate == price.cost(11, 100)
+
+
+async def test_the_request_body_carries_model_messages_max_tokens_and_temperature(gateway, openai_mock):
+    route = openai_mock.chat()
+    await gateway.openai.chat([{"role": "system", "content": "Be brief.", "name": "x"}], temperature=0.5)
+    assert json.loads(route.calls.last.request.content) == {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "system", "content": "Be brief."}],
+        "max_tokens": 512,
+        "temperature": 0.5,
+    }
+
+
+def test_token_price_is_per_million_tokens_of_each_kind():
+    assert TokenPrice(Decimal("0.15"), Decimal("0.60")).cost(2_000_000, 500_000) == Decimal("0.6")
+
+
+def test_an_exact_model_name_is_priced_as_listed():
+    assert price_for("gpt-4.1") is MODEL_PRICES["gpt-4.1"]
