@@ -275,3 +275,15 @@ async def test_place_details_asks_for_the_contact_fields_of_the_place(gateway, p
     await gateway.google_places.place_details(" ChIJabc ")
     params = route.calls.last.request.url.params
     assert (params["place_id"], params["fields"], params["key"]) == ("ChIJabc", ",".join(DETAILS_FIELDS), "test-key")
+
+
+async def test_a_blank_place_id_is_refused_naming_the_argument(gateway):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.google_places.place_details(" ")
+    assert str(caught.value) == "google_places place_details: place_id must be non-empty text, got ' '"
+
+
+async def test_a_blank_query_is_refused_naming_the_argument(gateway):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.google_places.find_place("")
+    assert str(caught.value) == "google_places find_place: query must be non-empty text, got ''"
