@@ -15,8 +15,10 @@ from d0_gateway import (
     ConfigurationError,
     CostLedger,
     GatewaySettings,
+    InvalidInput,
     LineItem,
     Outcome,
+    PageSpeedResult,
     Priority,
     ProviderUnavailable,
     StubTransport,
@@ -589,3 +591,23 @@ async def test_a_normal_call_is_blocked_by_a_spent_budget_recorded_under_its_ope
         await OPERATIONS[provider, operation](spent_gateway, campaign_id="c-8")
     [entry] = spent_gateway.ledger.entries(campaign_id="c-8")
     assert (entry.provider, entry.operation, entry.outcome) == (provider, operation, Outcome.BLOCKED_BUDGET)
+
+
+async def test_stub_pagespeed_dates_its_analysis_and_names_its_lighthouse_version():
+    body = (
+        await stub_get("https://www.googleapis.com/pagespeedonline/v5/runPagespeed", url="https://a.example/")
+    ).json()
+    result = PageSpeedResult.model_validate(body)
+    assert result.analysis_utc_timestamp == result.lighthouse_result.fetch_time == "2026-01-05T09:00:00.000Z"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", result.lighthouse_result.lighthouse_version or "")
+
+
+async def test_stub_pagespeed_analyses_example_com_when_no_url_is_given():
+    body = (await stub_get("https://www.googleapis.com/pagespeedonline/v5/runPagespeed")).json()
+    assert body["id"] == body["lighthouseResult"]["requestedUrl"] == "https://example.com/"
+
+
+async def test_hunter_domain_search_refuses_a_domain_that_is_not_bare_naming_the_operation(gateway):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.hunter.domain_search("acme")
+    assert str(caught.value) == "hunter domain_search: domain must be a bare domain such as example.com, got 'acme'"
