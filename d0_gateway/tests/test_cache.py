@@ -1,4 +1,5 @@
 import gzip
+import re
 
 import httpx
 import pytest
@@ -162,3 +163,111 @@ def test_never_returns_an_expired_or_error_response(operations, ttl, size):
                 assert response.is_success
                 assert response.content == str(item).encode()
                 assert clock.monotonic() - stored_at[item] < ttl
+
+
+def test_default_backend_holds_1024_entries_when_not_sized(fake_clock):
+    backend = InMemoryCacheBackend()
+    cache = ResponseCache(60, fake_clock, backend)
+    requests = [get(f"https://api.example.com/{i}") for i in range(1025)]
+    for request in requests:
+        cache.put(request, ok())
+    assert len(backend) == 1024
+    assert cache.get(requests[0]) is None and cache.get(requests[1]) is not None
+
+
+def test_storing_an_existing_key_again_makes_it_the_most_recent(fake_clock):
+    cache = ResponseCache(60, fake_clock, InMemoryCacheBackend(max_entries=2))
+    a, b, c = (get(f"https://api.example.com/{name}") for name in "abc")
+    cache.put(a, ok())
+    cache.put(b, ok())
+    cache.put(a, ok())
+    cache.put(c, ok())
+    assert cache.get(a) is not None and cache.get(b) is None
+
+
+def test_a_one_entry_backend_keeps_the_latest_response(fake_clock):
+    cache = ResponseCache(60, fake_clock, InMemoryCacheBackend(max_entries=1))
+    a, b = get("https://api.example.com/a"), get("https://api.example.com/b")
+    cache.put(a, ok())
+    cache.put(b, ok())
+    assert cache.get(a) is None and cache.get(b) is not None
+
+
+def test_an_entry_is_fresh_until_the_last_instant_of_its_ttl(fake_clock):
+    cache = ResponseCache(60, fake_clock)
+    request = get("https://api.example.com/v1/items")
+    cache.put(request, ok())
+    fake_clock.advance(59.999)
+    assert cache.get(request) is not None
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda c: ResponseCache(0, c, namespace="hunter"), r"^hunter: ttl must be positive seconds, got 0$"),
+        (lambda c: ResponseCache(-1, c), r"^cache: ttl must be positive seconds, got -1$"),
+        (lambda c: InMemoryCacheBackend(max_entries=0), r"^cache max_entries must be at least 1, got 0$"),
+    ],
+)
+def test_invalid_ttl_or_size_is_refused_naming_the_value(fake_clock, build, message):
+    with pytest.raises(ValueError, match=message):
+        build(fake_clock)
+
+
+def test_a_head_request_is_cached_like_a_get(fake_clock):
+    cache = ResponseCache(60, fake_clock)
+    head = httpx.Request("HEAD", "https://api.example.com/v1/items")
+    assert cache.put(head, ok()) is True
+
+
+def test_a_get_marked_not_idempotent_is_not_cached(fake_clock):
+    cache = ResponseCache(60, fake_clock)
+    assert cache.put(get("https://api.example.com/v1/items"), ok(), idempotent=False) is False
+
+
+def test_a_cached_answer_keeps_its_status_and_headers_but_not_the_wire_encoding(fake_clock):
+    cache = ResponseCache(60, fake_clock)
+    request = get("https://api.example.com/z")
+    wire = httpx.Response(
+        201,
+        content=gzip.compress(b'{"z": 1}'),
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json", "X-Request-Id": "r-1"},
+    )
+    wire.read()
+    cache.put(request, wire)
+    cached = cache.get(request)
+    assert cached is not None and cached.status_code == 201
+    assert cached.headers["X-Request-Id"] == "r-1" and "content-encoding" not in cached.headers
+    assert cached.headers["content-length"] == str(len(b'{"z": 1}'))
+    assert cached.request is request
+
+
+def test_a_json_body_with_a_charset_is_keyed_canonically():
+    first = httpx.Request("POST", "https://api.example.com/m", json={"x": 1, "y": 2})
+    second = httpx.Request(
+        "POST",
+        "https://api.example.com/m",
+        content=b'{"y": 2, "x": 1}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert cache_key(first) == cache_key(second)
+
+
+def test_a_non_json_body_is_keyed_by_its_exact_bytes():
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    first = httpx.Request("POST", "https://api.example.com/m", content=b'{"x": 1, "y": 2}', headers=form)
+    second = httpx.Request("POST", "https://api.example.com/m", content=b'{"y": 2, "x": 1}', headers=form)
+    assert cache_key(first) != cache_key(second)
+
+
+def test_a_blank_query_value_is_part_of_the_key():
+    assert cache_key(get("https://api.example.com/m?a=")) != cache_key(get("https://api.example.com/m"))
+
+
+def test_the_namespace_is_part_of_the_key():
+    request = get("https://api.example.com/m")
+    assert cache_key(request, "hunter") != cache_key(request, "semrush") != cache_key(request)
+
+
+def test_the_key_is_a_sha256_hex_digest():
+    assert re.fullmatch(r"[0-9a-f]{64}", cache_key(get("https://api.example.com/m")))

@@ -144,3 +144,139 @@ def test_state_machine_never_leaves_its_legal_transitions(events, failures, succ
     assert set(transitions) <= LEGAL_TRANSITIONS
     states = [BreakerState.CLOSED] + [new for _, new in transitions]
     assert all(old == previous for (old, _), previous in zip(transitions, states[:-1], strict=True))
+
+
+def test_default_breaker_opens_on_the_fifth_consecutive_failure_when_not_configured(fake_clock):
+    b = CircuitBreaker(fake_clock)
+    fail(b, 4)
+    assert b.state is BreakerState.CLOSED
+    fail(b, 1)
+    assert b.state is BreakerState.OPEN
+
+
+def test_default_breaker_rests_thirty_seconds_before_a_probe_when_not_configured(fake_clock):
+    b = CircuitBreaker(fake_clock)
+    fail(b, 5)
+    with pytest.raises(CircuitOpen) as caught:
+        b.admit()
+    assert caught.value.retry_after == 30.0
+    fake_clock.advance(29.5)
+    assert b.state is BreakerState.OPEN
+    fake_clock.advance(0.5)
+    assert b.state is BreakerState.HALF_OPEN
+
+
+def test_default_breaker_closes_after_two_successful_probes_when_not_configured(fake_clock):
+    b = CircuitBreaker(fake_clock)
+    fail(b, 5)
+    fake_clock.advance(30)
+    b.admit()
+    b.record_success()
+    assert b.state is BreakerState.HALF_OPEN
+    b.admit()
+    b.record_success()
+    assert b.state is BreakerState.CLOSED
+
+
+def test_breaker_opens_on_exactly_the_threshold_failure_when_threshold_is_one(fake_clock):
+    b = breaker(fake_clock, failure_threshold=1)
+    fail(b, 1)
+    assert b.state is BreakerState.OPEN
+
+
+def test_open_breaker_error_names_the_provider_and_the_wait_when_admitting(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 3)
+    fake_clock.advance(2.5)
+    with pytest.raises(CircuitOpen, match=r"^hunter: circuit breaker open; next probe allowed in 7\.500s$"):
+        b.admit()
+
+
+def test_half_open_breaker_refuses_an_extra_probe_with_zero_wait_when_full(fake_clock):
+    b = breaker(fake_clock, success_threshold=1)
+    fail(b, 3)
+    fake_clock.advance(10)
+    b.admit()
+    with pytest.raises(CircuitOpen) as caught:
+        b.admit()
+    assert caught.value.retry_after == 0.0
+
+
+def test_a_successful_probe_keeps_its_slot_counted_when_more_probes_are_needed(fake_clock):
+    b = breaker(fake_clock, success_threshold=3)
+    fail(b, 3)
+    fake_clock.advance(10)
+    b.admit()
+    b.record_success()
+    b.admit()
+    b.admit()
+    with pytest.raises(CircuitOpen):
+        b.admit()
+
+
+def test_closing_resets_the_failure_count_when_probes_succeed(fake_clock):
+    b = breaker(fake_clock, success_threshold=1)
+    fail(b, 3)
+    fake_clock.advance(10)
+    b.admit()
+    b.record_success()
+    fail(b, 2)
+    assert b.state is BreakerState.CLOSED
+
+
+def test_release_in_the_closed_state_changes_nothing_when_called(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 2)
+    b.admit()
+    b.release()
+    fail(b, 1)
+    assert b.state is BreakerState.OPEN
+
+
+def test_success_while_open_is_ignored_when_recovery_has_not_passed(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 3)
+    b.record_success()
+    b.record_failure()
+    assert b.state is BreakerState.OPEN
+    with pytest.raises(CircuitOpen) as caught:
+        b.admit()
+    assert caught.value.retry_after == pytest.approx(10)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"failure_threshold": 0}, r"hunter: failure_threshold and success_threshold must be >= 1 \(got 0, 2\)"),
+        ({"success_threshold": 0}, r"hunter: failure_threshold and success_threshold must be >= 1 \(got 3, 0\)"),
+        ({"recovery_time": -1.0}, r"hunter: recovery_time must be positive seconds, got -1.0"),
+    ],
+)
+def test_invalid_settings_are_rejected_naming_the_provider_and_values_when_built(fake_clock, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        breaker(fake_clock, **kwargs)
+
+
+def test_thresholds_of_one_are_accepted_when_built(fake_clock):
+    b = breaker(fake_clock, failure_threshold=1, success_threshold=1, recovery_time=0.001)
+    assert (b.failure_threshold, b.success_threshold, b.recovery_time) == (1, 1, 0.001)
+
+
+def test_a_released_probe_frees_exactly_one_slot_when_two_are_in_flight(fake_clock):
+    b = breaker(fake_clock, success_threshold=2)
+    fail(b, 3)
+    fake_clock.advance(10)
+    b.admit()
+    b.admit()
+    b.release()
+    b.admit()
+    with pytest.raises(CircuitOpen):
+        b.admit()
+
+
+def test_open_breaker_error_carries_the_provider_when_refusing(fake_clock):
+    b = breaker(fake_clock)
+    fail(b, 3)
+    with pytest.raises(CircuitOpen) as caught:
+        b.admit()
+    assert caught.value.provider == "hunter"

@@ -19,15 +19,17 @@ from d0_gateway import (
     NotFound,
     Outcome,
     Policies,
+    Priority,
     ProviderCall,
     ProviderResponseError,
     ProviderUnavailable,
+    QuotaExhausted,
     RateLimited,
     RateLimiter,
     ResponseCache,
     RetryPolicy,
 )
-from d0_gateway.responses import parse_model
+from d0_gateway.responses import ErrorKind, parse_model
 
 FIND = "/maps/api/place/findplacefromtext/json"
 
@@ -265,3 +267,160 @@ async def test_a_cached_answer_is_served_free_even_when_the_budget_is_spent(make
     with pytest.raises(BudgetExceeded):
         await client.execute(find_call(params={"input": "Other Business", "key": "test-key"}), parse)
     assert route.call_count == 1
+
+
+async def test_a_client_without_a_retry_policy_makes_a_single_attempt(make_client, places):
+    route = places.unavailable("GET", FIND)
+    with pytest.raises(ProviderUnavailable):
+        await make_client().execute(find_call(), parse)
+    assert route.call_count == 1
+
+
+def test_a_client_waits_thirty_seconds_for_a_provider_by_default(transport, fake_clock):
+    client = GatewayClient("x", "https://x.example", transport=transport, clock=fake_clock)
+    assert client.http.timeout.read == 30.0 and client.http.timeout.connect == 30.0
+
+
+def test_a_client_sends_the_headers_it_was_given_on_every_request(transport, fake_clock):
+    client = GatewayClient("x", "https://x.example", transport=transport, clock=fake_clock, headers={"X-Team": "lf"})
+    assert client.http.build_request("GET", "/a").headers["X-Team"] == "lf"
+
+
+async def test_a_cache_hit_is_recorded_free_with_the_cached_status_and_campaign(
+    make_client, places, fake_clock, ledger
+):
+    places.find_place()
+    client = make_client(cache=ResponseCache(60, fake_clock))
+    await client.execute(find_call(campaign_id="c-1"), parse)
+    await client.execute(find_call(campaign_id="c-1"), parse)
+    hit = ledger.entries()[-1]
+    assert (hit.outcome, hit.cost, hit.status_code, hit.campaign_id, hit.operation, hit.provider) == (
+        Outcome.CACHE_HIT,
+        0,
+        200,
+        "c-1",
+        "find_place",
+        "google_places",
+    )
+
+
+async def test_a_failed_call_is_recorded_free_with_the_providers_status(make_client, places, ledger):
+    places.not_found("GET", FIND)
+    with pytest.raises(NotFound):
+        await make_client().execute(find_call(campaign_id="c-2"), parse)
+    [entry] = ledger.entries()
+    assert (entry.outcome, entry.cost, entry.status_code, entry.campaign_id) == (Outcome.FAILED, 0, 404, "c-2")
+
+
+async def test_a_provider_rate_limit_is_recorded_with_its_429(make_client, places, ledger):
+    places.rate_limited("GET", FIND)
+    with pytest.raises(RateLimited):
+        await make_client().execute(find_call(), parse)
+    [entry] = ledger.entries()
+    assert (entry.outcome, entry.cost, entry.status_code) == (Outcome.RATE_LIMITED, 0, 429)
+
+
+async def test_a_budget_block_is_recorded_free_without_a_status(make_client, places, fake_clock, ledger):
+    places.find_place()
+    budget = BudgetGuard(ledger, fake_clock, provider_limits={"google_places": BudgetLimits(daily=Decimal(0))})
+    with pytest.raises(BudgetExceeded):
+        await make_client(budget=budget).execute(find_call(), parse)
+    [entry] = ledger.entries()
+    assert (entry.outcome, entry.cost, entry.status_code) == (Outcome.BLOCKED_BUDGET, 0, None)
+
+
+async def test_a_critical_call_passes_a_spent_budget_when_the_call_says_so(make_client, places, fake_clock, ledger):
+    route = places.find_place()
+    budget = BudgetGuard(ledger, fake_clock, provider_limits={"google_places": BudgetLimits(daily=Decimal(0))})
+    await make_client(budget=budget).execute(find_call(priority=Priority.CRITICAL), parse)
+    assert route.call_count == 1
+
+
+async def test_the_budget_is_checked_with_the_calls_estimate(make_client, places, fake_clock, ledger):
+    places.find_place()
+    budget = BudgetGuard(ledger, fake_clock, provider_limits={"google_places": BudgetLimits(daily=Decimal("0.02"))})
+    with pytest.raises(BudgetExceeded) as caught:
+        await make_client(budget=budget).execute(find_call(estimated_cost=Decimal("0.03")), parse)
+    assert (caught.value.provider, caught.value.estimate) == ("google_places", Decimal("0.03"))
+
+
+async def test_an_open_circuit_is_recorded_free_without_a_status(make_client, places, fake_clock, ledger):
+    places.find_place()
+    breaker = CircuitBreaker(fake_clock, failure_threshold=1)
+    breaker.admit()
+    breaker.record_failure()
+    with pytest.raises(CircuitOpen):
+        await make_client(breaker=breaker).execute(find_call(), parse)
+    [entry] = ledger.entries()
+    assert (entry.outcome, entry.cost, entry.status_code) == (Outcome.CIRCUIT_OPEN, 0, None)
+
+
+async def test_a_success_closes_a_half_open_breaker(make_client, places, fake_clock):
+    places.find_place()
+    breaker = CircuitBreaker(fake_clock, failure_threshold=1, success_threshold=1, recovery_time=1)
+    breaker.admit()
+    breaker.record_failure()
+    fake_clock.advance(1)
+    await make_client(breaker=breaker).execute(find_call(), parse)
+    assert breaker.state.value == "closed"
+
+
+async def test_an_exhausted_quota_gives_the_breaker_no_verdict(transport, places, fake_clock):
+    places.error("GET", FIND, 429)
+    breaker = CircuitBreaker(fake_clock, failure_threshold=1, success_threshold=1, recovery_time=1)
+    breaker.admit()
+    breaker.record_failure()
+    fake_clock.advance(1)
+    async with GatewayClient(
+        "google_places",
+        "https://maps.googleapis.com",
+        policies=Policies(breaker=breaker),
+        transport=transport,
+        clock=fake_clock,
+        classify_error=lambda response: ErrorKind.QUOTA_EXHAUSTED,
+    ) as client:
+        with pytest.raises(QuotaExhausted):
+            await client.execute(find_call(), parse)
+    assert breaker.state.value == "half_open"
+    breaker.admit()  # the probe's slot was given back
+
+
+async def test_a_provider_rate_limit_counts_as_a_breaker_failure(make_client, places, fake_clock):
+    places.rate_limited("GET", FIND)
+    breaker = CircuitBreaker(fake_clock, failure_threshold=1)
+    with pytest.raises(RateLimited):
+        await make_client(breaker=breaker).execute(find_call(), parse)
+    assert breaker.state.value == "open"
+
+
+async def test_a_failed_call_is_not_cached_and_a_later_success_is(make_client, places, fake_clock):
+    route = places.sequence("GET", FIND, httpx.Response(503), httpx.Response(200, json=places.find_place_body()))
+    client = make_client(cache=ResponseCache(60, fake_clock))
+    with pytest.raises(ProviderUnavailable):
+        await client.execute(find_call(), parse)
+    await client.execute(find_call(), parse)
+    assert (await client.execute(find_call(), parse)).cached is True
+    assert route.call_count == 2
+
+
+async def test_a_post_marked_idempotent_is_cached(make_client, places, fake_clock):
+    route = places.respond("POST", FIND, places.find_place_body())
+    client = make_client(cache=ResponseCache(60, fake_clock))
+    await client.execute(find_call(method="POST", idempotent=True), parse)
+    assert (await client.execute(find_call(method="POST", idempotent=True), parse)).cached is True
+    assert route.call_count == 1
+
+
+async def test_a_timeout_message_names_the_timeout_kind(make_client, places):
+    places.timeout("GET", FIND)
+    with pytest.raises(ProviderUnavailable) as caught:
+        await make_client().execute(find_call(), parse)
+    assert caught.value.reason == "timed out (ReadTimeout)"
+
+
+async def test_a_connection_failure_message_names_the_error(make_client, places):
+    places.connection_error("GET", FIND)
+    with pytest.raises(ProviderUnavailable) as caught:
+        await make_client().execute(find_call(), parse)
+    assert caught.value.reason == "connection failed (ConnectError: mocked connection refused)"
+    assert str(caught.value).startswith("google_places find_place: ")

@@ -1,10 +1,11 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine
 
 from d0_gateway import CostLedger, LedgerError, Outcome
+from d0_gateway.policies.cost_ledger import from_micros, month_bounds, to_micros
 from testing import FakeClock
 
 
@@ -93,3 +94,96 @@ def test_in_memory_url_gives_a_private_database(fake_clock):
     )
     first.record("hunter", "email_finder", Decimal(1), Outcome.SUCCESS)
     assert second.entries() == []
+
+
+@pytest.mark.parametrize(
+    "day, bounds",
+    [
+        (date(2025, 12, 15), (date(2025, 12, 1), date(2026, 1, 1))),
+        (date(2026, 1, 31), (date(2026, 1, 1), date(2026, 2, 1))),
+        (date(2026, 2, 1), (date(2026, 2, 1), date(2026, 3, 1))),
+    ],
+)
+def test_month_bounds_are_the_first_of_the_month_and_of_the_next_when_given_any_day(day, bounds):
+    assert month_bounds(day) == bounds
+
+
+def test_december_total_excludes_january_of_the_next_year_when_both_have_spend():
+    clock = FakeClock(start=datetime(2025, 12, 31, 12, 0, tzinfo=UTC))
+    ledger = CostLedger(clock=clock)
+    ledger.record("openai", "chat", Decimal("0.5"), Outcome.SUCCESS)
+    clock.advance(24 * 3600)
+    ledger.record("openai", "chat", Decimal("2"), Outcome.SUCCESS)
+    assert ledger.month_total(date(2025, 12, 1)) == Decimal("0.5")
+
+
+def test_daily_totals_keep_only_the_provider_and_campaign_asked_for_when_filtered(ledger):
+    ledger.record("hunter", "email_finder", Decimal("1"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("openai", "chat", Decimal("2"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("hunter", "email_finder", Decimal("4"), Outcome.SUCCESS, campaign_id="c-2")
+    assert ledger.daily_totals(provider="hunter") == {date(2026, 1, 5): Decimal(5)}
+    assert ledger.daily_totals(campaign_id="c-1") == {date(2026, 1, 5): Decimal(3)}
+
+
+def test_totals_by_provider_keep_only_the_campaign_and_day_asked_for_when_filtered(fake_clock):
+    ledger = CostLedger(clock=fake_clock)
+    ledger.record("hunter", "email_finder", Decimal("1"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("hunter", "email_finder", Decimal("2"), Outcome.SUCCESS, campaign_id="c-2")
+    fake_clock.advance(24 * 3600)
+    ledger.record("hunter", "email_finder", Decimal("4"), Outcome.SUCCESS, campaign_id="c-1")
+    assert ledger.totals_by_provider(campaign_id="c-1") == {"hunter": Decimal(5)}
+    assert ledger.totals_by_provider(day=date(2026, 1, 5)) == {"hunter": Decimal(3)}
+
+
+def test_month_total_keeps_only_the_provider_and_campaign_asked_for_when_filtered(ledger):
+    ledger.record("hunter", "email_finder", Decimal("1"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("openai", "chat", Decimal("2"), Outcome.SUCCESS, campaign_id="c-1")
+    ledger.record("hunter", "email_finder", Decimal("4"), Outcome.SUCCESS, campaign_id="c-2")
+    assert ledger.month_total(date(2026, 1, 20), provider="hunter") == Decimal(5)
+    assert ledger.month_total(date(2026, 1, 20), campaign_id="c-1") == Decimal(3)
+
+
+@pytest.mark.parametrize(
+    "dollars, micros",
+    [(Decimal("0.0000005"), 1), (Decimal("0.0000004"), 0), (Decimal("1.25"), 1_250_000), (Decimal("0.0000015"), 2)],
+)
+def test_costs_are_stored_as_micro_dollars_rounded_half_up(dollars, micros):
+    assert to_micros(dollars) == micros
+
+
+def test_micro_dollars_read_back_as_normalized_dollars():
+    assert str(from_micros(1_250_000)) == "1.25" and from_micros(0) == 0 and str(from_micros(0)) == "0"
+
+
+@pytest.mark.parametrize(
+    "provider, operation, cost, message",
+    [
+        ("", "op", Decimal(1), r"^ledger entry needs a provider and an operation \(got '', 'op'\)$"),
+        ("p", "op", Decimal(-1), r"^p op: cost must be a finite amount >= 0, got -1$"),
+        ("p", "op", Decimal("Infinity"), r"^p op: cost must be a finite amount >= 0, got Infinity$"),
+    ],
+)
+def test_an_invalid_entry_is_refused_naming_what_was_wrong(ledger, provider, operation, cost, message):
+    with pytest.raises(LedgerError, match=message):
+        ledger.record(provider, operation, cost, Outcome.SUCCESS)
+
+
+def test_a_free_call_is_recorded_at_zero(ledger):
+    assert ledger.record("stripe", "create_checkout_session", Decimal(0), Outcome.SUCCESS).cost == 0
+
+
+def test_a_call_is_dated_by_its_utc_day_when_the_clock_is_in_another_zone():
+    clock = FakeClock(start=datetime(2026, 1, 5, 20, 0, tzinfo=timezone(timedelta(hours=-5))))
+    entry = CostLedger(clock=clock).record("hunter", "email_finder", Decimal(1), Outcome.SUCCESS)
+    assert entry.day == date(2026, 1, 6) and entry.occurred_at == datetime(2026, 1, 6, 1, 0, tzinfo=UTC)
+
+
+def test_entries_and_totals_honour_start_inclusive_and_end_exclusive():
+    clock = FakeClock(start=datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    ledger = CostLedger(clock=clock)
+    for amount in ("1", "2", "4"):
+        ledger.record("hunter", "email_finder", Decimal(amount), Outcome.SUCCESS)
+        clock.advance(24 * 3600)
+    assert ledger.total(start=date(2026, 1, 2), end=date(2026, 1, 3)) == 2
+    assert [e.cost for e in ledger.entries(start=date(2026, 1, 2))] == [2, 4]
+    assert [e.cost for e in ledger.entries(end=date(2026, 1, 2))] == [1]

@@ -7,6 +7,7 @@ from d0_gateway import (
     AuthenticationError,
     BusinessIdentifiers,
     InvalidInput,
+    InvalidRequest,
     ProviderResponseError,
     ProviderUnavailable,
 )
@@ -70,3 +71,31 @@ async def test_record_without_an_id_names_the_field(gateway, data_axle_mock):
 async def test_a_name_alone_is_not_enough_to_match(gateway):
     with pytest.raises(InvalidInput, match="street, postal_code or phone"):
         await gateway.data_axle.business_match(BusinessIdentifiers(name="Acme"))
+
+
+async def test_error_carries_exactly_data_axles_message_when_the_body_has_one(gateway, data_axle_mock):
+    data_axle_mock.unauthorized("POST", data_axle_mock.MATCH)
+    with pytest.raises(AuthenticationError) as caught:
+        await gateway.data_axle.business_match(ACME)
+    assert caught.value.reason == "Invalid or missing X-AuthToken"
+    assert str(caught.value) == "data_axle business_match (HTTP 401): Invalid or missing X-AuthToken"
+
+
+async def test_error_carries_data_axles_error_field_when_the_body_has_no_message(gateway, data_axle_mock):
+    data_axle_mock.error("POST", data_axle_mock.MATCH, 400, {"error": "identifiers must include name"})
+    with pytest.raises(InvalidRequest) as caught:
+        await gateway.data_axle.business_match(ACME)
+    assert caught.value.reason == "identifiers must include name"
+
+
+async def test_a_name_alone_is_refused_with_the_whole_reason(gateway):
+    with pytest.raises(
+        InvalidInput, match=r"^data_axle business_match: give a street, postal_code or phone besides the name$"
+    ):
+        await gateway.data_axle.business_match(BusinessIdentifiers(name="Acme"))
+
+
+@pytest.mark.parametrize("identifier", [{"street": "1 Main St"}, {"postal_code": "78701"}, {"phone": "5125550100"}])
+async def test_a_name_with_any_one_locating_identifier_is_enough_to_match(gateway, data_axle_mock, identifier):
+    data_axle_mock.business_match()
+    assert (await gateway.data_axle.business_match(BusinessIdentifiers(name="Acme", **identifier))).document

@@ -9,9 +9,10 @@ from d0_gateway import (
     NotFound,
     ProviderResponseError,
     ProviderUnavailable,
+    QuotaExhausted,
     RateLimited,
 )
-from d0_gateway.providers.google_places import raise_for_places_status
+from d0_gateway.providers.google_places import DETAILS_FIELDS, FIND_PLACE_FIELDS, raise_for_places_status
 from testing.mocks import GooglePlacesMock
 from testing.mocks.strategies import find_place_bodies
 
@@ -157,3 +158,132 @@ def test_every_valid_find_place_body_parses_with_its_candidates(body):
 
 def test_mock_factory_is_deterministic_for_a_seed(router):
     assert GooglePlacesMock(router, seed="s").candidate() == GooglePlacesMock(router, seed="s").candidate()
+
+
+async def test_http_error_reason_is_exactly_googles_error_message_when_the_body_has_one(gateway, places):
+    places.unauthorized("GET", places.FIND_PLACE)
+    with pytest.raises(AuthenticationError) as caught:
+        await gateway.google_places.find_place("Acme")
+    assert caught.value.reason == "HTTP 401 from Google (mocked)"
+
+
+async def test_http_error_reason_is_the_google_api_error_message_when_the_body_uses_that_format(gateway, places):
+    body = {"error": {"code": 403, "message": "The provided API key is invalid.", "status": "PERMISSION_DENIED"}}
+    places.error("GET", places.FIND_PLACE, 403, body)
+    with pytest.raises(AuthenticationError) as caught:
+        await gateway.google_places.find_place("Acme")
+    assert caught.value.reason == "The provided API key is invalid."
+
+
+async def test_http_429_naming_a_daily_quota_is_quota_exhausted_when_google_api_format(gateway, places):
+    message = "Quota exceeded for quota metric 'Requests' and limit 'Requests per day' of service 'places'"
+    body = {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED"}}
+    route = places.error("GET", places.FIND_PLACE, 429, body)
+    with pytest.raises(QuotaExhausted, match="Requests per day"):
+        await gateway.google_places.find_place("Acme")
+    assert route.call_count == 1
+
+
+@pytest.mark.parametrize(
+    "body, error, reason",
+    [
+        (
+            {"status": "REQUEST_DENIED", "error_message": "The provided API key is invalid."},
+            AuthenticationError,
+            "The provided API key is invalid. (REQUEST_DENIED)",
+        ),
+        ({"status": "NOT_FOUND"}, NotFound, "status NOT_FOUND"),
+        ({"status": "INVALID_REQUEST", "error_message": None}, InvalidRequest, "status INVALID_REQUEST"),
+        (
+            {"status": "OVER_DAILY_LIMIT", "error_message": "Billing is off"},
+            QuotaExhausted,
+            "Billing is off (OVER_DAILY_LIMIT)",
+        ),
+        (
+            {"status": "OVER_QUERY_LIMIT", "error_message": "You have exceeded your daily request QUOTA"},
+            QuotaExhausted,
+            "You have exceeded your daily request QUOTA (OVER_QUERY_LIMIT)",
+        ),
+        (
+            {"status": "OVER_QUERY_LIMIT", "error_message": "Enable Billing on your project"},
+            QuotaExhausted,
+            "Enable Billing on your project (OVER_QUERY_LIMIT)",
+        ),
+        (
+            {"status": "OVER_QUERY_LIMIT", "error_message": "No credit left"},
+            QuotaExhausted,
+            "No credit left (OVER_QUERY_LIMIT)",
+        ),
+        (
+            {"status": "OVER_QUERY_LIMIT", "error_message": "Too many queries per second"},
+            RateLimited,
+            "provider rate limit reached: Too many queries per second (OVER_QUERY_LIMIT)",
+        ),
+        ({"status": "UNKNOWN_ERROR"}, ProviderUnavailable, "status UNKNOWN_ERROR"),
+    ],
+)
+def test_a_status_sent_with_http_200_becomes_its_error_with_googles_message(body, error, reason):
+    with pytest.raises(error) as caught:
+        raise_for_places_status(body, "find_place", 200)
+    assert (caught.value.reason, caught.value.status, caught.value.endpoint) == (reason, 200, "find_place")
+
+
+@pytest.mark.parametrize("status", ["OK", "ZERO_RESULTS"])
+def test_ok_and_zero_results_are_not_errors(status):
+    assert raise_for_places_status({"status": status}, "find_place", 200) is None
+
+
+def test_an_unknown_status_names_it_with_the_http_status():
+    with pytest.raises(ProviderResponseError) as caught:
+        raise_for_places_status({"status": "MAINTENANCE"}, "place_details", 200)
+    assert (caught.value.field, caught.value.problem, caught.value.status) == (
+        "status",
+        "unknown status 'MAINTENANCE'",
+        200,
+    )
+
+
+def test_a_body_that_is_not_an_object_names_its_type():
+    with pytest.raises(ProviderResponseError) as caught:
+        raise_for_places_status(["OK"], "find_place", 200)
+    assert (caught.value.field, caught.value.problem) == ("body", "expected a JSON object, got list")
+    assert caught.value.endpoint == "find_place" and caught.value.provider == "google_places"
+
+
+async def test_find_place_sends_the_location_bias_and_chosen_fields_when_given(gateway, places):
+    route = places.find_place()
+    await gateway.google_places.find_place(" Acme ", fields=["place_id", "name"], location_bias="circle:500@30.2,-97.7")
+    params = route.calls.last.request.url.params
+    assert (params["input"], params["inputtype"], params["fields"], params["locationbias"], params["key"]) == (
+        "Acme",
+        "textquery",
+        "place_id,name",
+        "circle:500@30.2,-97.7",
+        "test-key",
+    )
+
+
+async def test_find_place_sends_no_location_bias_when_none_is_given(gateway, places):
+    route = places.find_place()
+    await gateway.google_places.find_place("Acme")
+    assert "locationbias" not in route.calls.last.request.url.params
+    assert route.calls.last.request.url.params["fields"] == ",".join(FIND_PLACE_FIELDS)
+
+
+async def test_place_details_asks_for_the_contact_fields_of_the_place(gateway, places):
+    route = places.place_details()
+    await gateway.google_places.place_details(" ChIJabc ")
+    params = route.calls.last.request.url.params
+    assert (params["place_id"], params["fields"], params["key"]) == ("ChIJabc", ",".join(DETAILS_FIELDS), "test-key")
+
+
+async def test_a_blank_place_id_is_refused_naming_the_argument(gateway):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.google_places.place_details(" ")
+    assert str(caught.value) == "google_places place_details: place_id must be non-empty text, got ' '"
+
+
+async def test_a_blank_query_is_refused_naming_the_argument(gateway):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.google_places.find_place("")
+    assert str(caught.value) == "google_places find_place: query must be non-empty text, got ''"

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import httpx
 import pytest
 from hypothesis import given, settings
@@ -136,3 +138,73 @@ async def test_spent_monthly_usage_is_quota_exhausted_and_sent_once_when_hunter_
     with pytest.raises(QuotaExhausted, match="You have reached your usage limit") as caught:
         await gateway.hunter.email_finder("acme.com", "Ada", "Lovelace")
     assert (caught.value.status, route.call_count) == (429, 1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"limit": 0}, "limit must be 1-100 and offset >= 0, got limit=0, offset=0"),
+        ({"limit": 101}, "limit must be 1-100 and offset >= 0, got limit=101, offset=0"),
+        ({"offset": -1}, "limit must be 1-100 and offset >= 0, got limit=10, offset=-1"),
+    ],
+)
+async def test_domain_search_paging_out_of_range_is_refused_with_the_whole_reason(gateway, kwargs, message):
+    with pytest.raises(InvalidInput, match=rf"^hunter domain_search: {message}$"):
+        await gateway.hunter.domain_search("acme.com", **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"limit": 1}, {"limit": 100}, {"offset": 0}])
+async def test_domain_search_paging_at_its_bounds_is_sent(gateway, hunter_mock, kwargs):
+    route = hunter_mock.domain_search("acme.com")
+    await gateway.hunter.domain_search("acme.com", **kwargs)
+    params = route.calls.last.request.url.params
+    assert {key: int(params[key]) for key in kwargs} == kwargs
+
+
+@pytest.mark.parametrize("domain", ["acme", "acme.com/about", "acme .com"])
+async def test_a_domain_that_is_not_bare_is_refused_with_the_whole_reason(gateway, domain):
+    with pytest.raises(
+        InvalidInput, match=rf"^hunter email_finder: domain must be a bare domain such as example.com, got '{domain}'$"
+    ):
+        await gateway.hunter.email_finder(domain, "Ana", "Lopez")
+
+
+async def test_blank_name_is_refused_naming_the_argument(gateway):
+    with pytest.raises(InvalidInput, match=r"^hunter email_finder: last_name must be non-empty text, got ' '$"):
+        await gateway.hunter.email_finder("acme.com", "Ana", " ")
+
+
+async def test_error_reason_lists_every_hunter_error_as_id_and_details(gateway, hunter_mock):
+    errors = [
+        {"id": "wrong_params", "code": 400, "details": "A"},
+        {"id": "invalid_domain", "code": 400, "details": "B"},
+    ]
+    hunter_mock.error("GET", hunter_mock.EMAIL_FINDER, 400, {"errors": errors})
+    with pytest.raises(InvalidRequest) as caught:
+        await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+    assert caught.value.reason == "wrong_params: A; invalid_domain: B"
+
+
+async def test_domain_search_asks_for_ten_from_the_start_of_any_type_by_default(gateway, hunter_mock):
+    route = hunter_mock.domain_search("acme.com")
+    await gateway.hunter.domain_search("ACME.com")
+    params = route.calls.last.request.url.params
+    assert (params["domain"], params["limit"], params["offset"], params["api_key"]) == (
+        "acme.com",
+        "10",
+        "0",
+        "test-key",
+    )
+    assert "type" not in params
+
+
+async def test_domain_search_asks_for_one_type_of_address_when_given(gateway, hunter_mock):
+    route = hunter_mock.domain_search("acme.com")
+    await gateway.hunter.domain_search("acme.com", email_type="generic")
+    assert route.calls.last.request.url.params["type"] == "generic"
+
+
+async def test_a_domain_search_with_addresses_is_billed_its_price(gateway, hunter_mock):
+    hunter_mock.domain_search("acme.com", count=2)
+    await gateway.hunter.domain_search("acme.com", campaign_id="c-3")
+    assert gateway.ledger.total(campaign_id="c-3") == Decimal("0.049")

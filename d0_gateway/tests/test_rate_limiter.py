@@ -86,3 +86,53 @@ def test_never_admits_more_than_rate_times_window_plus_burst_in_any_window(rate,
         for j in range(i, len(admitted)):
             window = admitted[j] - start
             assert j - i + 1 <= rate * window + burst + 1e-6
+
+
+def test_the_bucket_starts_full_when_built(fake_clock):
+    assert RateLimiter(rate=1, burst=4, clock=fake_clock).tokens == 4.0
+
+
+@pytest.mark.parametrize(
+    "rate, burst, message",
+    [
+        (0, 1, r"^hunter: rate limit must be positive tokens/second, got 0$"),
+        (1, 0, r"^hunter: burst must be at least 1 token, got 0$"),
+    ],
+)
+def test_invalid_rate_or_burst_is_refused_naming_the_provider_and_value(fake_clock, rate, burst, message):
+    with pytest.raises(ValueError, match=message):
+        RateLimiter(rate=rate, burst=burst, clock=fake_clock, provider="hunter")
+
+
+def test_the_smallest_valid_bucket_admits_one_call(fake_clock):
+    limiter = RateLimiter(rate=0.001, burst=1, clock=fake_clock)
+    assert limiter.try_acquire() == 0.0 and limiter.try_acquire() > 0
+
+
+async def test_fail_fast_names_the_default_endpoint_when_none_is_given(fake_clock):
+    limiter = RateLimiter(rate=1, burst=1, clock=fake_clock, provider="hunter")
+    limiter.try_acquire()
+    with pytest.raises(RateLimited, match=r"^hunter request: local rate limiter reached; retry after 1\.000s$"):
+        await limiter.acquire(fail_fast=True)
+
+
+async def test_fail_fast_takes_a_token_when_one_is_there(fake_clock):
+    limiter = RateLimiter(rate=1, burst=2, clock=fake_clock)
+    await limiter.acquire(fail_fast=True)
+    assert limiter.tokens == 1.0
+
+
+def test_a_partly_refilled_token_reports_the_rest_of_the_wait(fake_clock):
+    limiter = RateLimiter(rate=2, burst=1, clock=fake_clock)
+    limiter.try_acquire()
+    fake_clock.advance(0.2)
+    assert limiter.try_acquire() == pytest.approx(0.3)
+    assert limiter.tokens == pytest.approx(0.4)
+
+
+def test_a_token_refilled_within_float_error_is_admitted(fake_clock):
+    limiter = RateLimiter(rate=3, burst=1, clock=fake_clock)
+    limiter.try_acquire()
+    fake_clock.advance(1 / 3)
+    assert limiter.try_acquire() == 0.0
+    assert limiter.tokens == pytest.approx(0.0)

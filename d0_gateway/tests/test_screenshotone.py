@@ -1,7 +1,9 @@
 import hashlib
 import hmac
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 
 from d0_gateway import (
@@ -12,7 +14,9 @@ from d0_gateway import (
     ProviderUnavailable,
     QuotaExhausted,
     RateLimited,
+    build_gateway,
 )
+from d0_gateway.providers.screenshotone import ScreenshotOneClient, signed_query
 from testing.mocks import png_bytes
 
 
@@ -104,3 +108,70 @@ async def test_monthly_screenshot_limit_is_quota_exhausted_although_screenshoton
     with pytest.raises(QuotaExhausted, match=r"monthly screenshot limit.*\(screenshots_limit_reached\)"):
         await gateway.screenshotone.capture(gateway.screenshotone.options(url="https://example.com/"))
     assert route.call_count == 1
+
+
+async def test_signed_url_has_a_single_slash_before_take_when_the_base_url_ends_with_one(settings, fake_clock):
+    slashed = replace(settings.provider("screenshotone"), base_url="https://api.screenshotone.com/")
+    configured = replace(settings, providers={**settings.providers, "screenshotone": slashed})
+    async with build_gateway(configured, clock=fake_clock) as gateway:
+        url = gateway.screenshotone.signed_url(options(gateway))
+    assert url.startswith("https://api.screenshotone.com/take?access_key=test-key&")
+
+
+async def test_a_content_type_with_parameters_is_read_by_its_media_type(gateway, screenshotone_mock):
+    screenshotone_mock.capture(content_type="image/png; charset=binary", content=png_bytes(1, 1))
+    shot = await gateway.screenshotone.capture(options(gateway))
+    assert shot.content_type == "image/png"
+
+
+async def test_a_response_without_a_content_type_is_reported_as_none(gateway, screenshotone_mock):
+    screenshotone_mock.route("GET", screenshotone_mock.TAKE).mock(return_value=httpx.Response(200, content=b"\x89PNG"))
+    with pytest.raises(ProviderResponseError) as caught:
+        await gateway.screenshotone.capture(options(gateway))
+    assert caught.value.field == "Content-Type"
+    assert caught.value.problem == "expected image/png, got 'none'"
+
+
+async def test_an_empty_image_names_the_body_capture_and_status(gateway, screenshotone_mock):
+    screenshotone_mock.capture(content=b"")
+    with pytest.raises(ProviderResponseError) as caught:
+        await gateway.screenshotone.capture(options(gateway))
+    assert str(caught.value) == "screenshotone capture (HTTP 200): field 'body': image is empty"
+    assert (caught.value.field, caught.value.status) == ("body", 200)
+
+
+def test_options_default_to_a_1280_by_800_png_without_ads_or_cookie_banners():
+    query = dict(ScreenshotOneClient.options(url="https://acme.example/").query())
+    assert query == {
+        "url": "https://acme.example/",
+        "format": "png",
+        "viewport_width": "1280",
+        "viewport_height": "800",
+        "full_page": "false",
+        "block_ads": "true",
+        "block_cookie_banners": "true",
+    }
+
+
+def test_an_unsigned_query_starts_with_the_access_key_and_has_no_signature():
+    options = ScreenshotOneClient.options(url="https://acme.example/")
+    query = signed_query(options, "ak", None)
+    assert query.startswith("access_key=ak&url=https%3A%2F%2Facme.example%2F&format=png")
+    assert "signature=" not in query
+
+
+def test_a_signed_query_ends_with_the_hmac_of_everything_before_it():
+    options = ScreenshotOneClient.options(url="https://acme.example/")
+    unsigned = signed_query(options, "ak", None)
+    assert signed_query(options, "ak", "sk") == (
+        unsigned + "&signature=" + hmac.new(b"sk", unsigned.encode(), hashlib.sha256).hexdigest()
+    )
+
+
+async def test_capture_sends_the_signed_query_to_take(gateway, screenshotone_mock):
+    route = screenshotone_mock.capture()
+    await gateway.screenshotone.capture(options(gateway))
+    request = route.calls.last.request
+    assert request.url.path == "/take"
+    unsigned, _, signature = request.url.query.decode().rpartition("&signature=")
+    assert signature == hmac.new(b"test-key", unsigned.encode(), hashlib.sha256).hexdigest()

@@ -1,5 +1,6 @@
 import json
 
+import httpx
 import pytest
 
 from d0_gateway import (
@@ -107,3 +108,25 @@ async def test_maximum_credits_exceeded_is_quota_exhausted_not_an_authentication
     with pytest.raises(QuotaExhausted, match="Maximum credits exceeded") as caught:
         await gateway.sendgrid.send(message)
     assert caught.value.status == 401
+
+
+async def test_an_accepted_send_without_a_message_id_is_a_response_error_saying_so(gateway, sendgrid_mock):
+    sendgrid_mock.route("POST", sendgrid_mock.MAIL_SEND).mock(return_value=httpx.Response(202))
+    with pytest.raises(ProviderResponseError) as caught:
+        await gateway.sendgrid.send(message(gateway))
+    assert caught.value.field == "X-Message-Id"
+    assert caught.value.problem == "expected 202 Accepted with a message id, got 202 and ''"
+
+
+async def test_error_reason_lists_every_sendgrid_error_with_its_field_when_it_has_one(gateway, sendgrid_mock):
+    errors = [
+        {"field": "null", "message": "A"},
+        {"field": "subject", "message": "B"},
+        {"field": None, "message": "C"},
+        {"field": "", "message": "D"},
+        {"message": "E"},
+    ]
+    sendgrid_mock.error("POST", sendgrid_mock.MAIL_SEND, 400, {"errors": errors})
+    with pytest.raises(InvalidRequest) as caught:
+        await gateway.sendgrid.send(message(gateway))
+    assert caught.value.reason == "A; subject: B; C; D; E"

@@ -56,7 +56,9 @@ def test_null_stays_null_when_stored():
 
 
 def test_value_stored_without_an_offset_reads_back_as_utc():
-    with _engine.begin() as connection:
+    engine = create_engine("sqlite+pysqlite://", poolclass=StaticPool)  # its own table: the row id is fixed
+    _metadata.create_all(engine)
+    with engine.begin() as connection:
         connection.execute(text("INSERT INTO events (id, at) VALUES (9001, '2026-01-05 09:00:00.000000')"))
         stored = connection.execute(select(_events.c.at).where(_events.c.id == 9001)).scalar_one()
     assert stored == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

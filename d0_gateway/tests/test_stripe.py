@@ -1,4 +1,5 @@
 import json
+import re
 from dataclasses import replace
 from urllib.parse import parse_qsl
 
@@ -20,6 +21,7 @@ from d0_gateway import (
     sign_webhook,
     verify_webhook,
 )
+from d0_gateway.providers.stripe import checkout_form
 from testing import FakeClock
 from testing.mocks import StripeMock
 from testing.mocks.strategies import checkout_session_bodies, webhook_events
@@ -185,3 +187,114 @@ def test_every_event_signed_within_tolerance_verifies_and_any_flipped_byte_fails
 @given(body=checkout_session_bodies())
 def test_every_valid_checkout_session_body_parses(body):
     assert CheckoutSession.model_validate(body).id == body["id"]
+
+
+def test_client_applies_the_tolerance_it_is_given_when_verifying(gateway, stripe_mock, fake_clock):
+    payload = stripe_mock.event_payload()
+    header = sign_webhook(payload, "test-key", int(fake_clock.now().timestamp()) - 60)
+    with pytest.raises(WebhookSignatureError, match=r"is 60s from now, outside the 10s tolerance"):
+        gateway.stripe.verify_webhook(payload, header, tolerance=10)
+
+
+@pytest.mark.parametrize("age", [300, -300])
+def test_signature_exactly_at_the_tolerance_is_accepted(stripe_mock, fake_clock, age):
+    payload = stripe_mock.event_payload()
+    header = sign_webhook(payload, SECRET, int(fake_clock.now().timestamp()) - age)
+    assert verify_webhook(payload, header, SECRET, fake_clock).object == "event"
+
+
+async def test_error_without_a_param_carries_exactly_stripes_message(gateway, stripe_mock):
+    stripe_mock.unauthorized("POST", stripe_mock.CHECKOUT_SESSIONS)
+    with pytest.raises(AuthenticationError) as caught:
+        await gateway.stripe.create_checkout_session(ITEMS, **URLS)
+    assert caught.value.reason == "Invalid API Key provided: test-key"
+
+
+@pytest.mark.parametrize(
+    "items, urls, message",
+    [
+        ([], URLS, "stripe create_checkout_session: line_items must contain at least one item"),
+        (
+            ITEMS,
+            {**URLS, "cancel_url": "/cancel"},
+            "stripe create_checkout_session: cancel_url must be an absolute URL, got '/cancel'",
+        ),
+        (
+            ITEMS,
+            {**URLS, "success_url": "ftp://x"},
+            "stripe create_checkout_session: success_url must be an absolute URL, got 'ftp://x'",
+        ),
+    ],
+)
+async def test_bad_arguments_are_refused_with_the_whole_reason(gateway, items, urls, message):
+    with pytest.raises(InvalidInput) as caught:
+        await gateway.stripe.create_checkout_session(items, **urls)
+    assert str(caught.value) == message
+
+
+def test_the_checkout_form_spells_every_field_in_stripes_bracket_notation():
+    form = checkout_form(
+        [LineItem(name="Audit", unit_amount=19900, currency="eur")],
+        "https://x.example/s",
+        "https://x.example/c",
+        None,
+        {"lead": "7"},
+        "subscription",
+    )
+    assert form == {
+        "mode": "subscription",
+        "success_url": "https://x.example/s",
+        "cancel_url": "https://x.example/c",
+        "line_items[0][quantity]": "1",
+        "line_items[0][price_data][currency]": "eur",
+        "line_items[0][price_data][unit_amount]": "19900",
+        "line_items[0][price_data][product_data][name]": "Audit",
+        "metadata[lead]": "7",
+    }
+
+
+async def test_a_generated_idempotency_key_is_prefixed_and_unique_per_session(gateway, stripe_mock):
+    route = stripe_mock.create_checkout_session()
+    await gateway.stripe.create_checkout_session(ITEMS, **URLS)
+    await gateway.stripe.create_checkout_session(ITEMS, **URLS)
+    keys = [call.request.headers["Idempotency-Key"] for call in route.calls]
+    assert all(re.fullmatch(r"leadfactory-[0-9a-f-]{36}", key) for key in keys) and keys[0] != keys[1]
+
+
+async def test_a_session_is_created_in_payment_mode_without_metadata_by_default(gateway, stripe_mock):
+    route = stripe_mock.create_checkout_session()
+    await gateway.stripe.create_checkout_session(ITEMS, **URLS)
+    form = dict(parse_qsl(route.calls.last.request.content.decode()))
+    assert form["mode"] == "payment" and not any(key.startswith("metadata[") for key in form)
+    assert "customer_email" not in form
+
+
+def test_a_webhook_header_with_spaces_and_unknown_schemes_is_read(stripe_mock, fake_clock):
+    payload = stripe_mock.event_payload()
+    good = sign_webhook(payload, SECRET, int(fake_clock.now().timestamp()))
+    timestamp, signature = (part.split("=", 1)[1] for part in good.split(","))
+    header = f"t={timestamp}, v0=abc, v1=, v1={signature}"
+    assert verify_webhook(payload, header, SECRET, fake_clock).type
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("v1=abc", "stripe webhook: Stripe-Signature has no timestamp (t=): 'v1=abc'"),
+        ("t=soon,v1=abc", "stripe webhook: timestamp t='soon' is not an integer"),
+        ("t=1767603600,v0=abc", "stripe webhook: Stripe-Signature has no v1 signature"),
+        ("", "stripe webhook: Stripe-Signature header is missing"),
+    ],
+)
+def test_a_malformed_signature_header_is_refused_with_the_whole_reason(fake_clock, header, message):
+    with pytest.raises(WebhookSignatureError) as caught:
+        verify_webhook(b"{}", header, SECRET, fake_clock)
+    assert str(caught.value) == message
+
+
+def test_a_signature_that_does_not_match_is_refused_with_the_whole_reason(stripe_mock, fake_clock):
+    payload = stripe_mock.event_payload()
+    header = sign_webhook(payload, "whsec_other", int(fake_clock.now().timestamp()))
+    with pytest.raises(WebhookSignatureError) as caught:
+        verify_webhook(payload, header, SECRET, fake_clock)
+    assert str(caught.value) == "stripe webhook: no v1 signature matches the payload (wrong secret or altered body)"
