@@ -46,3 +46,15 @@ def test_idle_days_count_from_the_last_schedule_or_else_from_creation():
     assert idle_days(date(2026, 3, 10), date(2026, 3, 8), date(2026, 1, 1)) == 2
     assert idle_days(date(2026, 3, 10), None, date(2026, 3, 7)) == 3
     assert idle_days(date(2026, 3, 10), date(2026, 3, 11), date(2026, 1, 1)) == 0
+
+
+def test_negative_weight_is_rejected_with_a_message_naming_it():
+    with pytest.raises(SchedulingError) as error:
+        priority_score(-1.5, 3, 0)
+    assert str(error.value) == "priority weight must be a finite number >= 0, got -1.5"
+
+
+def test_negative_backlog_is_rejected_with_a_message_naming_both_counts():
+    with pytest.raises(SchedulingError) as error:
+        priority_score(1.0, -2, 1)
+    assert str(error.value) == "remaining (-2) and idle_days (1) must be >= 0"
