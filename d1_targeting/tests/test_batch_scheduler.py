@@ -194,6 +194,14 @@ def test_no_batches_once_the_window_has_closed(world, clock):
     assert world.quota.status().reserved == 0
 
 
+def test_campaigns_scheduled_earlier_today_are_listed_when_the_window_has_closed(world, clock):
+    scheduled = world.campaign("TX", 10)
+    world.scheduler.run()
+    clock.advance(9 * 3600)  # 17:00
+    plan = world.scheduler.run()
+    assert (plan.window_closed, plan.already_scheduled) == (True, (scheduled,))
+
+
 def test_batches_start_now_when_the_run_happens_mid_window(world, clock):
     world.campaign("TX", 20)
     clock.advance(5 * 3600)  # 13:00, window ends 17:00

@@ -129,6 +129,7 @@ def test_candidate_states_bound_the_scope_unless_a_radius_or_nothing_does(scope,
     [
         (StateConstraint("TX"), "state 'TX'"),
         (ZipConstraint("10001", "NY"), "ZIP '10001' (NY)"),
+        (ZipConstraint("10001"), "ZIP '10001'"),
         (CityConstraint("Austin", "TX"), "city 'Austin', TX"),
         (RadiusConstraint(30.27, -97.74, 25), "radius 25 mi around (30.27, -97.74)"),
     ],
