@@ -58,6 +58,11 @@ def test_invalid_constraints_match_nothing_instead_of_failing():
     assert not scope.matches(AUSTIN)
 
 
+@pytest.mark.parametrize("radius", [float("inf"), float("nan"), True, "10", None])
+def test_radius_matches_nothing_not_even_its_center_when_the_radius_is_not_a_finite_number(radius):
+    assert not RadiusConstraint(30.2672, -97.7431, radius).matches(AUSTIN)
+
+
 def test_place_takes_its_state_from_the_zip_when_the_state_is_missing_or_bad():
     assert Place.of(None, "78701-1234", None, None, None).state == "TX"
     assert Place.of("Texass", "10001", None, None, None).state == "NY"
