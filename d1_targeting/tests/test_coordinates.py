@@ -52,6 +52,17 @@ def test_coordinates_off_the_globe_are_rejected_naming_the_value(latitude, longi
         Coordinate(latitude, longitude)
 
 
+@pytest.mark.parametrize("latitude, longitude", [(90, 180), (-90, -180)])
+def test_coordinates_on_the_poles_and_the_antimeridian_are_accepted_when_exactly_on_the_bound(latitude, longitude):
+    point = Coordinate(latitude, longitude)
+    assert (point.latitude, point.longitude) == (latitude, longitude)
+
+
+@pytest.mark.parametrize("point", [Coordinate(24.396308, -124.848974), Coordinate(49.384358, -66.885444)])
+def test_a_point_on_the_edge_of_an_area_box_is_inside_it_when_edges_are_included(point):
+    assert region_containing(point) == US_REGIONS[0]
+
+
 @pytest.mark.parametrize(
     "point, area",
     [

@@ -10,6 +10,7 @@ from d1_targeting import (
     RadiusConstraint,
     StateConstraint,
     ZipConstraint,
+    haversine_miles,
 )
 from testing.targeting import geo_scopes
 
@@ -40,6 +41,11 @@ def test_radius_matches_places_within_its_great_circle_distance():
     scope = GeoScope((RadiusConstraint(30.5083, -97.6789, 20),))  # Round Rock, ~17 mi from downtown Austin
     assert scope.matches(AUSTIN)
     assert not GeoScope((RadiusConstraint(30.5083, -97.6789, 10),)).matches(AUSTIN)
+
+
+def test_radius_matches_a_place_when_it_lies_exactly_on_the_circle():
+    distance = haversine_miles(Coordinate(30.5083, -97.6789), AUSTIN.location)
+    assert RadiusConstraint(30.5083, -97.6789, distance).matches(AUSTIN)
 
 
 def test_radius_never_matches_a_place_without_coordinates():
