@@ -3,6 +3,7 @@ from hypothesis import given
 
 from d1_targeting import (
     CityConstraint,
+    Coordinate,
     GeoFindingKind,
     GeoScope,
     RadiusConstraint,
@@ -10,6 +11,7 @@ from d1_targeting import (
     StateConstraint,
     ZipConstraint,
     geo_errors,
+    haversine_miles,
     validate_geo_scope,
 )
 from testing.targeting import geo_scopes, malformed_zip_codes
@@ -136,9 +138,11 @@ def test_a_zip_or_city_inside_an_included_state_is_an_overlap_warning(included):
 
 
 def test_intersecting_radii_are_an_overlap_warning():
-    finding = only_finding(include=[RadiusConstraint(30.27, -97.74, 20), RadiusConstraint(30.51, -97.68, 10)])
-    assert (finding.kind, finding.location) == (GeoFindingKind.OVERLAP, "include[1]")
-    assert "intersects include[0]" in finding.message
+    later = RadiusConstraint(30.51, -97.68, 10)
+    finding = only_finding(include=[RadiusConstraint(30.27, -97.74, 20), later])
+    assert (finding.kind, finding.location, finding.constraint) == (GeoFindingKind.OVERLAP, "include[1]", later)
+    distance = haversine_miles(Coordinate(30.27, -97.74), Coordinate(30.51, -97.68))
+    assert finding.message == f"intersects include[0]: centers {distance:.1f} mi apart, radii sum to 30 mi"
 
 
 def test_distant_radii_do_not_overlap():
