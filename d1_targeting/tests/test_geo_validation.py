@@ -160,3 +160,28 @@ def test_findings_are_listed_includes_first_in_constraint_order():
         ("include[3]", GeoFindingKind.OVERLAP),
         ("exclude[0]", GeoFindingKind.MALFORMED_ZIP),
     ]
+
+
+def test_contradiction_names_the_first_exclude_when_the_place_is_excluded_twice():
+    findings = findings_of(include=[ZipConstraint("78701")], exclude=[ZipConstraint("78701"), ZipConstraint("78701")])
+    contradiction = next(finding for finding in findings if finding.kind is GeoFindingKind.CONTRADICTION)
+    assert contradiction.message == "is also excluded by exclude[0], so it selects nothing"
+
+
+def test_overlap_names_the_first_include_of_the_state_when_the_state_is_included_twice():
+    findings = findings_of(include=[StateConstraint("TX"), StateConstraint("Texas"), CityConstraint("Austin", "TX")])
+    overlap = next(finding for finding in findings if finding.kind is GeoFindingKind.OVERLAP)
+    assert (overlap.location, overlap.message) == ("include[2]", "is already covered by include[0] (TX)")
+
+
+def test_a_city_inside_an_included_radius_is_not_reported_when_radii_are_the_only_overlapping_areas():
+    assert findings_of(include=[RadiusConstraint(30.27, -97.74, 20), CityConstraint("Austin", "TX")]) == ()
+
+
+def test_the_same_radius_twice_is_a_duplicate_and_not_an_overlap_when_repeated():
+    finding = only_finding(include=[RadiusConstraint(30.27, -97.74, 20), RadiusConstraint(30.27, -97.74, 20.0)])
+    assert (finding.kind, finding.location, finding.message) == (
+        GeoFindingKind.DUPLICATE,
+        "include[1]",
+        "duplicates include[0]",
+    )
