@@ -41,6 +41,11 @@ def test_city_names_shared_by_several_states_list_them_all():
     assert states_with_city("Springfield") == ("IL", "MA", "MO")
 
 
+def test_city_in_the_wrong_state_lists_every_state_it_is_in_when_several_have_it():
+    with pytest.raises(GeoValidationError, match=r"^city 'Springfield' is not in TX \(it is in IL, MA, MO\)$"):
+        find_city("Springfield", "TX")
+
+
 def test_unknown_city_is_rejected_naming_it_and_the_state():
     with pytest.raises(GeoValidationError, match=r"unknown city 'Atlantis' in NV"):
         find_city("Atlantis", "Nevada")
