@@ -100,21 +100,26 @@ def test_bad_excluded_constraint_is_located_in_the_exclude_list():
 
 def test_duplicate_constraints_are_errors_pointing_at_the_first():
     finding = only_finding(include=[StateConstraint("TX"), StateConstraint("CA"), StateConstraint("texas")])
-    assert (finding.kind, finding.location, finding.message) == (
+    assert (finding.kind, finding.location, finding.constraint, finding.message) == (
         GeoFindingKind.DUPLICATE,
         "include[2]",
+        StateConstraint("texas"),
         "duplicates include[0]",
     )
 
 
 def test_zip_plus_four_duplicates_its_five_digit_form():
     finding = only_finding(exclude=[ZipConstraint("10001"), ZipConstraint("10001-2345")])
-    assert (finding.kind, finding.location) == (GeoFindingKind.DUPLICATE, "exclude[1]")
+    assert (finding.kind, finding.location, finding.constraint) == (
+        GeoFindingKind.DUPLICATE,
+        "exclude[1]",
+        ZipConstraint("10001-2345"),
+    )
 
 
 def test_including_and_excluding_the_same_place_is_a_contradiction():
     finding = only_finding(include=[CityConstraint("Austin", "TX")], exclude=[CityConstraint("austin", "tx")])
-    assert finding.kind is GeoFindingKind.CONTRADICTION
+    assert (finding.kind, finding.constraint) == (GeoFindingKind.CONTRADICTION, CityConstraint("Austin", "TX"))
     assert finding.message == "is also excluded by exclude[0], so it selects nothing"
 
 
@@ -128,10 +133,11 @@ def test_including_a_place_whose_state_is_excluded_is_a_contradiction(included):
 @pytest.mark.parametrize("included", [ZipConstraint("78701"), CityConstraint("Austin", "TX")])
 def test_a_zip_or_city_inside_an_included_state_is_an_overlap_warning(included):
     finding = only_finding(include=[StateConstraint("TX"), included])
-    assert (finding.kind, finding.severity, finding.location) == (
+    assert (finding.kind, finding.severity, finding.location, finding.constraint) == (
         GeoFindingKind.OVERLAP,
         Severity.WARNING,
         "include[1]",
+        included,
     )
     assert finding.message == "is already covered by include[0] (TX)"
     assert geo_errors((finding,)) == ()
