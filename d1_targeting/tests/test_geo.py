@@ -34,7 +34,9 @@ def test_non_text_zip_is_rejected():
 
 
 def test_unassigned_prefix_is_rejected_naming_the_prefix():
-    with pytest.raises(GeoValidationError, match="prefix 000"):
+    with pytest.raises(
+        GeoValidationError, match="^ZIP code '00012' has prefix 000, which is not assigned to any state$"
+    ):
         state_for_zip("00012")
 
 
