@@ -88,6 +88,10 @@ def test_small_circle_in_the_middle_of_the_country_fits():
     assert circle_within_us(Coordinate(39.8283, -98.5795), 100)
 
 
+def test_small_circle_fits_when_centered_far_north_in_alaska():
+    assert circle_within_us(Coordinate(64.8378, -147.7164), 50)  # Fairbanks
+
+
 @pytest.mark.parametrize(
     "center, miles",
     [
