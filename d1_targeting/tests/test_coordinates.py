@@ -12,6 +12,7 @@ from d1_targeting import (
     haversine_miles,
     region_containing,
 )
+from d1_targeting.coordinates import EARTH_RADIUS_MILES
 from testing.targeting import us_points
 
 NEW_YORK = Coordinate(40.7128, -74.0060)
@@ -86,6 +87,20 @@ def test_points_abroad_are_in_no_us_area(point):
 
 def test_small_circle_in_the_middle_of_the_country_fits():
     assert circle_within_us(Coordinate(39.8283, -98.5795), 100)
+
+
+def test_circle_touching_the_north_edge_of_its_box_fits_when_edges_are_included():
+    box = US_REGIONS[0]
+    touching = math.radians(box.north - 40.0) * EARTH_RADIUS_MILES
+    assert box.contains_circle(Coordinate(40.0, -98.0), touching)
+    assert not box.contains_circle(Coordinate(40.0, -98.0), touching * (1 + 1e-9))
+
+
+def test_circle_touching_the_south_edge_of_its_box_fits_when_edges_are_included():
+    box = US_REGIONS[0]
+    touching = math.radians(30.0 - box.south) * EARTH_RADIUS_MILES
+    assert box.contains_circle(Coordinate(30.0, -98.0), touching)
+    assert not box.contains_circle(Coordinate(30.0, -98.0), touching * (1 + 1e-9))
 
 
 def test_small_circle_fits_when_centered_far_north_in_alaska():
