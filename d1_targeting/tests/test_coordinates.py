@@ -103,6 +103,30 @@ def test_circle_touching_the_south_edge_of_its_box_fits_when_edges_are_included(
     assert not box.contains_circle(Coordinate(30.0, -98.0), touching * (1 + 1e-9))
 
 
+def _half_width_degrees(miles, latitude):
+    """The circle's widest longitude offset, asin(sin(r/R) / cos(lat)) (the docstring of contains_circle)."""
+    return math.degrees(math.asin(math.sin(miles / EARTH_RADIUS_MILES) / math.cos(math.radians(latitude))))
+
+
+def test_circle_touching_the_west_edge_of_its_box_fits_when_edges_are_included():
+    box = US_REGIONS[0]
+    center = Coordinate(40.0, box.west + _half_width_degrees(150.0, 40.0))
+    assert box.contains_circle(center, 150.0)
+    assert not box.contains_circle(center, 150.0 * (1 + 1e-9))
+
+
+def test_circle_touching_the_east_edge_of_its_box_fits_when_edges_are_included():
+    box = US_REGIONS[0]
+    center = Coordinate(40.0, box.east - _half_width_degrees(150.0, 40.0))
+    assert box.contains_circle(center, 150.0)
+    assert not box.contains_circle(center, 150.0 * (1 + 1e-9))
+
+
+def test_circle_crosses_the_west_edge_when_its_latitude_widens_it_past_the_edge():
+    # 172.7 mi is 2.5 degrees of latitude but about 3.5 degrees of longitude at 45 N; the edge is 2.85 degrees west.
+    assert not circle_within_us(Coordinate(45.0, -122.0), 172.7)
+
+
 def test_small_circle_fits_when_centered_far_north_in_alaska():
     assert circle_within_us(Coordinate(64.8378, -147.7164), 50)  # Fairbanks
 
