@@ -170,13 +170,13 @@ def _resolve_radius(constraint: RadiusConstraint, location: str, check_bounds: b
     if isinstance(radius, bool) or not isinstance(radius, (int, float)) or not math.isfinite(radius) or radius <= 0:
         raise _Invalid(GeoFindingKind.INVALID_RADIUS, f"radius must be a positive number of miles, got {radius!r}")
     if check_bounds:
-        if region_containing(center) is None:
+        region = region_containing(center)
+        if region is None:
             raise _Invalid(GeoFindingKind.CENTER_OUTSIDE_US, f"center {center} is outside every US state and territory")
         if not circle_within_us(center, radius):
-            region = region_containing(center)
             raise _Invalid(
                 GeoFindingKind.RADIUS_OUTSIDE_US,
-                f"a {radius:g} mi radius around {center} leaves the bounds of {region.name if region else 'the US'}",
+                f"a {radius:g} mi radius around {center} leaves the bounds of {region.name}",
             )
     key = ("radius", center.latitude, center.longitude, float(radius))
     return _Resolved(location, constraint, key, None, center, float(radius))

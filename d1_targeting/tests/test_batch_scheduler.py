@@ -21,8 +21,10 @@ from d1_targeting import (
     UniverseSpec,
     make_engine,
     make_session_factory,
+    priority_score,
     universe_members,
 )
+from d1_targeting.priority import MAX_IDLE_DAYS
 from testing import FakeClock, seeded_faker
 from testing.targeting import CampaignBuilder, TargetBuilder, empty_memory_database
 
@@ -100,6 +102,20 @@ def test_the_days_quota_is_split_by_priority_within_each_campaigns_cap(world):
     assert allocated[big] == 20  # capped at 40% of 50
     assert allocated[mid] > allocated[small] > 0
     assert world.quota.status().reserved == 50
+
+
+def test_a_campaign_never_scheduled_scores_with_the_full_idle_boost_when_created_long_ago(world):
+    world.campaign("TX", 10, weight=1.5)  # created 2026-01-01, two months before the run
+    (allocation,) = world.scheduler.run().allocations
+    assert allocation.score == priority_score(1.5, 10, MAX_IDLE_DAYS)
+
+
+def test_a_campaign_scheduled_yesterday_scores_one_idle_day_when_run_again_today(world, clock):
+    world.campaign("TX", 40, weight=1.5)
+    world.scheduler.run()
+    clock.advance(24 * 3600)
+    (allocation,) = world.scheduler.run().allocations
+    assert allocation.score == priority_score(1.5, allocation.demand, 1)
 
 
 def test_batches_have_the_configured_size_and_are_spread_across_the_window(world):
@@ -192,6 +208,14 @@ def test_no_batches_once_the_window_has_closed(world, clock):
     plan = world.scheduler.run()
     assert plan.window_closed and plan.batches == () and plan.allocations == ()
     assert world.quota.status().reserved == 0
+
+
+def test_campaigns_scheduled_earlier_today_are_listed_when_the_window_has_closed(world, clock):
+    scheduled = world.campaign("TX", 10)
+    world.scheduler.run()
+    clock.advance(9 * 3600)  # 17:00
+    plan = world.scheduler.run()
+    assert (plan.window_closed, plan.already_scheduled) == (True, (scheduled,))
 
 
 def test_batches_start_now_when_the_run_happens_mid_window(world, clock):

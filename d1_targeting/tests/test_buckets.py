@@ -16,11 +16,13 @@ from d1_targeting import (
     load_vertical_features,
     normalize_vertical,
 )
+from d1_targeting.us_states import DISTRICT_AND_TERRITORIES, STATES
 from testing.targeting import state_codes, valid_zip_codes
 
 GEO_TEXT = resources.files("d1_targeting").joinpath("data/geo_features.csv").read_text(encoding="utf-8")
 VERTICAL_TEXT = resources.files("d1_targeting").joinpath("data/vertical_features.csv").read_text(encoding="utf-8")
 ASSIGNER = default_bucket_assigner()
+ALL_AREAS = set(STATES) | set(DISTRICT_AND_TERRITORIES)
 
 
 def test_geo_bucket_is_affluence_agency_density_broadband_of_the_state():
@@ -111,6 +113,7 @@ def _geo_with(line_number: int, replacement: str) -> str:
         (_geo_with(7, "ZZ,high,high,high"), 7, "state", "unknown USPS state code 'ZZ'"),
         (_geo_with(8, "AL,high,high,high"), 8, "state", "AL listed twice"),
         ("\n".join(GEO_TEXT.splitlines()[:-2]) + "\n", 56, "state", "no rows for AS, MP"),
+        (GEO_TEXT.splitlines()[0] + "\n", 2, "state", "no rows for " + ", ".join(sorted(ALL_AREAS))),
     ],
 )
 def test_malformed_geo_features_name_file_line_and_column(text, line, column, reason):
@@ -174,6 +177,12 @@ def test_a_bad_second_file_builds_no_assigner_and_leaves_the_current_one_intact(
             GEO_TEXT, "vertical,urgency,ticket_size,maturity\nhvac,urgent,high,high\n", vertical_path="verticals.csv"
         )
     assert current.assign("TX", None, "hvac") == ASSIGNER.assign("TX", None, "hvac")
+
+
+def test_a_bad_geo_file_is_named_by_its_path_when_loaded_through_from_csv():
+    with pytest.raises(ReferenceDataError) as caught:
+        BucketAssigner.from_csv(_geo_with(7, "ZZ,high,high,high"), VERTICAL_TEXT, geo_path="regional/geo.csv")
+    assert str(caught.value) == "regional/geo.csv:7: column 'state': unknown USPS state code 'ZZ'"
 
 
 def test_the_assigner_keeps_its_own_copy_of_the_feature_tables():

@@ -2,6 +2,8 @@ import pytest
 from hypothesis import given
 
 from d1_targeting import (
+    City,
+    Coordinate,
     GeoValidationError,
     ReferenceDataError,
     city_table,
@@ -10,6 +12,8 @@ from d1_targeting import (
     region_containing,
     states_with_city,
 )
+from d1_targeting.cities import CITIES_DATA
+from d1_targeting.reference_csv import ReferenceRow, read_packaged_text
 from testing.targeting import city_constraints
 
 
@@ -35,6 +39,11 @@ def test_city_in_the_wrong_state_says_where_it_is():
 
 def test_city_names_shared_by_several_states_list_them_all():
     assert states_with_city("Springfield") == ("IL", "MA", "MO")
+
+
+def test_city_in_the_wrong_state_lists_every_state_it_is_in_when_several_have_it():
+    with pytest.raises(GeoValidationError, match=r"^city 'Springfield' is not in TX \(it is in IL, MA, MO\)$"):
+        find_city("Springfield", "TX")
 
 
 def test_unknown_city_is_rejected_naming_it_and_the_state():
@@ -66,6 +75,8 @@ def test_every_reference_city_resolves_to_itself(constraint):
         ),
         ("city,state,latitude,longitude\nAustin,TX,north,-97.7\n", 2, "latitude", "expected a number, got 'north'"),
         ("city,state,latitude,longitude\nAustin,TX,30.2,-197.7\n", 2, "longitude", "-197.7 is outside [-180, 180]"),
+        ("city,state,latitude,longitude\nNome,AK,90.5,-165.4\n", 2, "latitude", "90.5 is outside [-90, 90]"),
+        ("city,state,latitude,longitude\nPago Pago,AS,-90.5,-170.7\n", 2, "latitude", "-90.5 is outside [-90, 90]"),
         ("city,state,latitude,longitude\nLondon,NY,51.5,-0.12\n", 2, "latitude", "outside every US area"),
         (
             "city,state,latitude,longitude\nAustin,TX,30.2,-97.7\n\naustin,TX,30.3,-97.7\n",
@@ -84,3 +95,23 @@ def test_malformed_city_data_names_file_line_and_column(text, line, column, reas
     assert (caught.value.path, caught.value.line, caught.value.column) == ("cities.csv", line, column)
     assert reason in caught.value.reason
     assert str(caught.value).startswith(f"cities.csv:{line}: column {column!r}: ")
+
+
+def test_loaded_city_table_maps_the_city_key_and_state_to_the_city_as_written_when_the_data_is_valid():
+    table = load_city_table("city,state,latitude,longitude\nSt.  Louis,MO,38.627,-90.199\nAustin,TX,30.267,-97.743\n")
+    assert dict(table) == {
+        ("st. louis", "MO"): City("St.  Louis", "MO", Coordinate(38.627, -90.199)),
+        ("austin", "TX"): City("Austin", "TX", Coordinate(30.267, -97.743)),
+    }
+
+
+def test_packaged_reference_text_is_the_shipped_file_when_read_by_its_relative_path():
+    text = read_packaged_text(CITIES_DATA)
+    assert text.splitlines()[0] == "city,state,latitude,longitude"
+    assert load_city_table(text) == city_table()
+
+
+@pytest.mark.parametrize("value", ["-90", "90"])
+def test_a_number_on_either_bound_is_accepted_when_bounds_are_inclusive(value):
+    row = ReferenceRow("points.csv", 2, {"latitude": value})
+    assert row.number("latitude", -90, 90) == float(value)

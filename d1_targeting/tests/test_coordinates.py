@@ -12,6 +12,7 @@ from d1_targeting import (
     haversine_miles,
     region_containing,
 )
+from d1_targeting.coordinates import EARTH_RADIUS_MILES
 from testing.targeting import us_points
 
 NEW_YORK = Coordinate(40.7128, -74.0060)
@@ -52,6 +53,17 @@ def test_coordinates_off_the_globe_are_rejected_naming_the_value(latitude, longi
         Coordinate(latitude, longitude)
 
 
+@pytest.mark.parametrize("latitude, longitude", [(90, 180), (-90, -180)])
+def test_coordinates_on_the_poles_and_the_antimeridian_are_accepted_when_exactly_on_the_bound(latitude, longitude):
+    point = Coordinate(latitude, longitude)
+    assert (point.latitude, point.longitude) == (latitude, longitude)
+
+
+@pytest.mark.parametrize("point", [Coordinate(24.396308, -124.848974), Coordinate(49.384358, -66.885444)])
+def test_a_point_on_the_edge_of_an_area_box_is_inside_it_when_edges_are_included(point):
+    assert region_containing(point) == US_REGIONS[0]
+
+
 @pytest.mark.parametrize(
     "point, area",
     [
@@ -75,6 +87,48 @@ def test_points_abroad_are_in_no_us_area(point):
 
 def test_small_circle_in_the_middle_of_the_country_fits():
     assert circle_within_us(Coordinate(39.8283, -98.5795), 100)
+
+
+def test_circle_touching_the_north_edge_of_its_box_fits_when_edges_are_included():
+    box = US_REGIONS[0]
+    touching = math.radians(box.north - 40.0) * EARTH_RADIUS_MILES
+    assert box.contains_circle(Coordinate(40.0, -98.0), touching)
+    assert not box.contains_circle(Coordinate(40.0, -98.0), touching * (1 + 1e-9))
+
+
+def test_circle_touching_the_south_edge_of_its_box_fits_when_edges_are_included():
+    box = US_REGIONS[0]
+    touching = math.radians(30.0 - box.south) * EARTH_RADIUS_MILES
+    assert box.contains_circle(Coordinate(30.0, -98.0), touching)
+    assert not box.contains_circle(Coordinate(30.0, -98.0), touching * (1 + 1e-9))
+
+
+def _half_width_degrees(miles, latitude):
+    """The circle's widest longitude offset, asin(sin(r/R) / cos(lat)) (the docstring of contains_circle)."""
+    return math.degrees(math.asin(math.sin(miles / EARTH_RADIUS_MILES) / math.cos(math.radians(latitude))))
+
+
+def test_circle_touching_the_west_edge_of_its_box_fits_when_edges_are_included():
+    box = US_REGIONS[0]
+    center = Coordinate(40.0, box.west + _half_width_degrees(150.0, 40.0))
+    assert box.contains_circle(center, 150.0)
+    assert not box.contains_circle(center, 150.0 * (1 + 1e-9))
+
+
+def test_circle_touching_the_east_edge_of_its_box_fits_when_edges_are_included():
+    box = US_REGIONS[0]
+    center = Coordinate(40.0, box.east - _half_width_degrees(150.0, 40.0))
+    assert box.contains_circle(center, 150.0)
+    assert not box.contains_circle(center, 150.0 * (1 + 1e-9))
+
+
+def test_circle_crosses_the_west_edge_when_its_latitude_widens_it_past_the_edge():
+    # 172.7 mi is 2.5 degrees of latitude but about 3.5 degrees of longitude at 45 N; the edge is 2.85 degrees west.
+    assert not circle_within_us(Coordinate(45.0, -122.0), 172.7)
+
+
+def test_small_circle_fits_when_centered_far_north_in_alaska():
+    assert circle_within_us(Coordinate(64.8378, -147.7164), 50)  # Fairbanks
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,9 @@ def test_non_text_zip_is_rejected():
 
 
 def test_unassigned_prefix_is_rejected_naming_the_prefix():
-    with pytest.raises(GeoValidationError, match="prefix 000"):
+    with pytest.raises(
+        GeoValidationError, match="^ZIP code '00012' has prefix 000, which is not assigned to any state$"
+    ):
         state_for_zip("00012")
 
 
@@ -68,16 +70,20 @@ def test_every_valid_zip_maps_to_exactly_one_known_state(prefix, suffix):
 
 
 @pytest.mark.parametrize(
-    "text, line, column",
+    "text, line, column, reason",
     [
-        ("zip,state\n100,NY\n", 1, "header"),
-        ("zip3,state\n100,NY\n10,NY\n", 3, "zip3"),
-        ("zip3,state\n100,NY\n101,ZZ\n", 3, "state"),
-        ("zip3,state\n100,NY\n100,NY\n", 3, "zip3"),
+        ("zip,state\n100,NY\n", 1, "header", "expected 'zip3,state', got ['zip', 'state']"),
+        ("zip3,state\n100,NY\n10,NY\n", 3, "zip3", "expected 3 digits, got '10'"),
+        ("zip3,state\n100,NY\n101,ZZ\n", 3, "state", "unknown USPS state code 'ZZ'"),
+        ("zip3,state\n100,NY\n100,NY\n", 3, "zip3", "prefix 100 listed twice"),
     ],
 )
-def test_malformed_reference_data_names_file_line_and_column(text, line, column):
+def test_malformed_reference_data_names_file_line_and_column(text, line, column, reason):
     with pytest.raises(ReferenceDataError) as caught:
         load_zip3_table(text, path="zips.csv")
     assert (caught.value.path, caught.value.line, caught.value.column) == ("zips.csv", line, column)
-    assert str(caught.value).startswith(f"zips.csv:{line}: column {column!r}")
+    assert str(caught.value) == f"zips.csv:{line}: column {column!r}: {reason}"
+
+
+def test_loaded_zip3_table_maps_each_prefix_to_its_state_when_the_data_is_valid():
+    assert dict(load_zip3_table("zip3,state\n100,NY\n750,TX\n")) == {"100": "NY", "750": "TX"}

@@ -10,6 +10,7 @@ from d1_targeting import (
     RadiusConstraint,
     StateConstraint,
     ZipConstraint,
+    haversine_miles,
 )
 from testing.targeting import geo_scopes
 
@@ -42,6 +43,11 @@ def test_radius_matches_places_within_its_great_circle_distance():
     assert not GeoScope((RadiusConstraint(30.5083, -97.6789, 10),)).matches(AUSTIN)
 
 
+def test_radius_matches_a_place_when_it_lies_exactly_on_the_circle():
+    distance = haversine_miles(Coordinate(30.5083, -97.6789), AUSTIN.location)
+    assert RadiusConstraint(30.5083, -97.6789, distance).matches(AUSTIN)
+
+
 def test_radius_never_matches_a_place_without_coordinates():
     assert not GeoScope((RadiusConstraint(30.27, -97.74, 50),)).matches(Place.of("TX", "78701", "Austin", None, None))
 
@@ -56,6 +62,11 @@ def test_invalid_constraints_match_nothing_instead_of_failing():
         )
     )
     assert not scope.matches(AUSTIN)
+
+
+@pytest.mark.parametrize("radius", [float("inf"), float("nan"), True, "10", None])
+def test_radius_matches_nothing_not_even_its_center_when_the_radius_is_not_a_finite_number(radius):
+    assert not RadiusConstraint(30.2672, -97.7431, radius).matches(AUSTIN)
 
 
 def test_place_takes_its_state_from_the_zip_when_the_state_is_missing_or_bad():
@@ -129,6 +140,7 @@ def test_candidate_states_bound_the_scope_unless_a_radius_or_nothing_does(scope,
     [
         (StateConstraint("TX"), "state 'TX'"),
         (ZipConstraint("10001", "NY"), "ZIP '10001' (NY)"),
+        (ZipConstraint("10001"), "ZIP '10001'"),
         (CityConstraint("Austin", "TX"), "city 'Austin', TX"),
         (RadiusConstraint(30.27, -97.74, 25), "radius 25 mi around (30.27, -97.74)"),
     ],

@@ -3,6 +3,7 @@ from hypothesis import given
 
 from d1_targeting import (
     CityConstraint,
+    Coordinate,
     GeoFindingKind,
     GeoScope,
     RadiusConstraint,
@@ -10,6 +11,7 @@ from d1_targeting import (
     StateConstraint,
     ZipConstraint,
     geo_errors,
+    haversine_miles,
     validate_geo_scope,
 )
 from testing.targeting import geo_scopes, malformed_zip_codes
@@ -98,21 +100,26 @@ def test_bad_excluded_constraint_is_located_in_the_exclude_list():
 
 def test_duplicate_constraints_are_errors_pointing_at_the_first():
     finding = only_finding(include=[StateConstraint("TX"), StateConstraint("CA"), StateConstraint("texas")])
-    assert (finding.kind, finding.location, finding.message) == (
+    assert (finding.kind, finding.location, finding.constraint, finding.message) == (
         GeoFindingKind.DUPLICATE,
         "include[2]",
+        StateConstraint("texas"),
         "duplicates include[0]",
     )
 
 
 def test_zip_plus_four_duplicates_its_five_digit_form():
     finding = only_finding(exclude=[ZipConstraint("10001"), ZipConstraint("10001-2345")])
-    assert (finding.kind, finding.location) == (GeoFindingKind.DUPLICATE, "exclude[1]")
+    assert (finding.kind, finding.location, finding.constraint) == (
+        GeoFindingKind.DUPLICATE,
+        "exclude[1]",
+        ZipConstraint("10001-2345"),
+    )
 
 
 def test_including_and_excluding_the_same_place_is_a_contradiction():
     finding = only_finding(include=[CityConstraint("Austin", "TX")], exclude=[CityConstraint("austin", "tx")])
-    assert finding.kind is GeoFindingKind.CONTRADICTION
+    assert (finding.kind, finding.constraint) == (GeoFindingKind.CONTRADICTION, CityConstraint("Austin", "TX"))
     assert finding.message == "is also excluded by exclude[0], so it selects nothing"
 
 
@@ -126,19 +133,22 @@ def test_including_a_place_whose_state_is_excluded_is_a_contradiction(included):
 @pytest.mark.parametrize("included", [ZipConstraint("78701"), CityConstraint("Austin", "TX")])
 def test_a_zip_or_city_inside_an_included_state_is_an_overlap_warning(included):
     finding = only_finding(include=[StateConstraint("TX"), included])
-    assert (finding.kind, finding.severity, finding.location) == (
+    assert (finding.kind, finding.severity, finding.location, finding.constraint) == (
         GeoFindingKind.OVERLAP,
         Severity.WARNING,
         "include[1]",
+        included,
     )
     assert finding.message == "is already covered by include[0] (TX)"
     assert geo_errors((finding,)) == ()
 
 
 def test_intersecting_radii_are_an_overlap_warning():
-    finding = only_finding(include=[RadiusConstraint(30.27, -97.74, 20), RadiusConstraint(30.51, -97.68, 10)])
-    assert (finding.kind, finding.location) == (GeoFindingKind.OVERLAP, "include[1]")
-    assert "intersects include[0]" in finding.message
+    later = RadiusConstraint(30.51, -97.68, 10)
+    finding = only_finding(include=[RadiusConstraint(30.27, -97.74, 20), later])
+    assert (finding.kind, finding.location, finding.constraint) == (GeoFindingKind.OVERLAP, "include[1]", later)
+    distance = haversine_miles(Coordinate(30.27, -97.74), Coordinate(30.51, -97.68))
+    assert finding.message == f"intersects include[0]: centers {distance:.1f} mi apart, radii sum to 30 mi"
 
 
 def test_distant_radii_do_not_overlap():
@@ -156,3 +166,28 @@ def test_findings_are_listed_includes_first_in_constraint_order():
         ("include[3]", GeoFindingKind.OVERLAP),
         ("exclude[0]", GeoFindingKind.MALFORMED_ZIP),
     ]
+
+
+def test_contradiction_names_the_first_exclude_when_the_place_is_excluded_twice():
+    findings = findings_of(include=[ZipConstraint("78701")], exclude=[ZipConstraint("78701"), ZipConstraint("78701")])
+    contradiction = next(finding for finding in findings if finding.kind is GeoFindingKind.CONTRADICTION)
+    assert contradiction.message == "is also excluded by exclude[0], so it selects nothing"
+
+
+def test_overlap_names_the_first_include_of_the_state_when_the_state_is_included_twice():
+    findings = findings_of(include=[StateConstraint("TX"), StateConstraint("Texas"), CityConstraint("Austin", "TX")])
+    overlap = next(finding for finding in findings if finding.kind is GeoFindingKind.OVERLAP)
+    assert (overlap.location, overlap.message) == ("include[2]", "is already covered by include[0] (TX)")
+
+
+def test_a_city_inside_an_included_radius_is_not_reported_when_radii_are_the_only_overlapping_areas():
+    assert findings_of(include=[RadiusConstraint(30.27, -97.74, 20), CityConstraint("Austin", "TX")]) == ()
+
+
+def test_the_same_radius_twice_is_a_duplicate_and_not_an_overlap_when_repeated():
+    finding = only_finding(include=[RadiusConstraint(30.27, -97.74, 20), RadiusConstraint(30.27, -97.74, 20.0)])
+    assert (finding.kind, finding.location, finding.message) == (
+        GeoFindingKind.DUPLICATE,
+        "include[1]",
+        "duplicates include[0]",
+    )

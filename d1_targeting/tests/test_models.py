@@ -94,3 +94,20 @@ def test_file_databases_keep_their_rows_across_engines(tmp_path):
         session.add(_universe())
     with make_session_factory(make_engine(url))() as session:
         assert session.scalars(select(TargetUniverse.name)).all() == ["u"]
+
+
+def _pragma(engine, name):
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def test_file_database_uses_write_ahead_logging_when_sqlite(tmp_path):
+    assert _pragma(make_engine(f"sqlite:///{tmp_path / 'targeting.db'}"), "journal_mode") == "wal"
+
+
+def test_file_database_syncs_at_normal_level_when_sqlite(tmp_path):
+    assert _pragma(make_engine(f"sqlite:///{tmp_path / 'targeting.db'}"), "synchronous") == 1  # NORMAL
+
+
+def test_a_locked_database_is_waited_for_30_seconds_when_sqlite(tmp_path):
+    assert _pragma(make_engine(f"sqlite:///{tmp_path / 'targeting.db'}"), "busy_timeout") == 30_000

@@ -39,7 +39,9 @@ def test_campaign_cap_defaults_to_40_percent_of_the_day():
     assert QuotaPolicy(100).campaign_cap == 40
 
 
-@pytest.mark.parametrize("quota, fraction, cap", [(5, 0.6, 3), (2, 0.4, 1), (0, 0.4, 0), (10, 1.0, 10), (7, 0.4, 2)])
+@pytest.mark.parametrize(
+    "quota, fraction, cap", [(5, 0.6, 3), (2, 0.4, 1), (0, 0.4, 0), (10, 1.0, 10), (7, 0.4, 2), (100, 0.29, 29)]
+)
 def test_campaign_cap_is_the_floor_of_the_fraction_but_at_least_one(quota, fraction, cap):
     assert QuotaPolicy(quota, fraction).campaign_cap == cap
 
@@ -87,6 +89,16 @@ def test_reservation_over_the_daily_quota_is_refused_naming_the_quota(tracker):
     with pytest.raises(QuotaExceededError, match="campaign 3 requested 21 but the daily quota leaves 20") as caught:
         tracker.reserve(3, 21)
     assert (caught.value.day_remaining, caught.value.campaign_remaining) == (20, 40)
+
+
+def test_refusal_names_the_daily_quota_when_it_leaves_as_much_as_the_campaign_cap(tracker):
+    tracker.reserve(1, 40)
+    tracker.reserve(2, 20)
+    with pytest.raises(
+        QuotaExceededError,
+        match=r"^campaign 3 requested 41 but the daily quota leaves 40 \(day remaining 40, campaign remaining 40\)$",
+    ):
+        tracker.reserve(3, 41)
 
 
 def test_partial_reservation_grants_what_is_left(tracker):

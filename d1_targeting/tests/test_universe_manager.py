@@ -10,6 +10,7 @@ from d1_targeting import (
     QualificationRules,
     RadiusConstraint,
     StateConstraint,
+    TargetUniverse,
     UniverseChanges,
     UniverseManager,
     UniverseNotFoundError,
@@ -134,9 +135,26 @@ def test_invalid_update_is_refused_and_leaves_the_universe_unchanged(manager):
 def test_renaming_onto_a_taken_name_is_refused(manager):
     manager.create(UniverseSpec("Texas", ("hvac",), TEXAS))
     other = manager.create(UniverseSpec("Ohio", ("hvac",), GeoScope((StateConstraint("OH"),))))
-    with pytest.raises(DuplicateUniverseError):
-        manager.update(other.id, UniverseChanges(name="Texas"))
+    with pytest.raises(DuplicateUniverseError, match="^a target universe named 'Texas' already exists$"):
+        manager.update(other.id, UniverseChanges(name=" Texas"))
     assert manager.get(other.id).name == "Ohio"
+
+
+def test_update_keeps_the_stored_geography_and_rules_when_only_the_name_changes(manager):
+    rules = QualificationRules(min_rating=4.0, min_reviews=3, require_phone=True)
+    universe = manager.create(UniverseSpec("Texas", ("hvac",), TEXAS, rules))
+    updated = manager.update(universe.id, UniverseChanges(name="Lone Star"))
+    assert (updated.name, updated.verticals) == ("Lone Star", ["hvac"])
+    assert updated.geography == TEXAS.to_dict()
+    assert QualificationRules.model_validate(updated.qualification_rules) == rules
+
+
+def test_error_message_names_the_universe_and_joins_every_problem_when_there_are_several(manager):
+    with pytest.raises(UniverseValidationError) as caught:
+        manager.create(UniverseSpec(" ", ()))
+    assert str(caught.value) == (
+        "universe ' ' is invalid: name: must be non-empty text, got ' '; verticals: at least one vertical is required"
+    )
 
 
 def test_update_of_an_unknown_universe_fails(manager):
@@ -183,6 +201,22 @@ def test_refresh_stale_re_measures_only_active_universes_older_than_the_limit(se
     assert manager.get(old.id).actual_size == 3
     assert manager.get(old.id).size_refreshed_at == clock.now()
     assert manager.get(recent.id).size_refreshed_at < clock.now()
+
+
+def test_refresh_stale_measures_an_active_universe_when_it_was_never_measured(manager, sessions, clock, target_builder):
+    with sessions.begin() as session:
+        imported = TargetUniverse(
+            name="imported",
+            verticals=["hvac"],
+            geography=TEXAS.to_dict(),
+            qualification_rules={},
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
+        session.add(imported)
+    _add(sessions, target_builder.build_many(2, state="TX", vertical="hvac"))
+    assert manager.refresh_stale() == [imported.id]
+    assert (manager.get(imported.id).actual_size, manager.get(imported.id).size_refreshed_at) == (2, clock.now())
 
 
 @settings(max_examples=20)
@@ -238,3 +272,14 @@ def test_spec_from_dict_lists_every_malformed_field():
         "geography.include must be a list of constraints, got 'TX'",
         "qualification_rules.min_rating: Input should be less than or equal to 5 (got 9)",
     )
+
+
+def test_spec_from_dict_reads_a_missing_name_and_verticals_as_empty_when_absent():
+    assert UniverseSpec.from_dict({}) == UniverseSpec("", ())
+
+
+def test_spec_from_dict_is_refused_naming_the_universe_when_only_an_unknown_field_is_wrong():
+    with pytest.raises(UniverseValidationError) as caught:
+        UniverseSpec.from_dict({"name": "Austin", "verticals": ["hvac"], "colour": "red"})
+    assert (caught.value.name, caught.value.problems) == ("Austin", ("unknown field 'colour'",))
+    assert str(caught.value) == "universe 'Austin' is invalid: unknown field 'colour'"
