@@ -21,6 +21,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 FORMAT_VERSION = 1
 
@@ -500,9 +501,9 @@ def _evaluate(tree: _Tree, names: list[str], maybe: list[str], is_open: bool) ->
             return True
         return None if is_open or any(str(value) in name for name in maybe) else False
     if kind == "not":
-        inner = _evaluate(value, names, maybe, is_open)  # type: ignore[arg-type]
+        inner = _evaluate(cast(_Tree, value), names, maybe, is_open)
         return None if inner is None else not inner
-    left_tree, right_tree = value  # type: ignore[misc]
+    left_tree, right_tree = cast(tuple[_Tree, _Tree], value)
     left = _evaluate(left_tree, names, maybe, is_open)
     right = _evaluate(right_tree, names, maybe, is_open)
     if kind == "and":

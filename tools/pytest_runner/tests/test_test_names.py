@@ -19,8 +19,8 @@ from tools.pytest_runner.test_names import (
     MANIFEST_ARG,
     TestNames,
     filter_cannot_match,
-    manifest_of,
     may_match,
+    read_manifest_files,
     write_manifest,
 )
 
@@ -107,7 +107,8 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[TestNames]
             ["--collect-only", "-q", "-p", "no:cacheprovider", "--rootdir", str(root), *plugins, *SAMPLES],
             plugins=[Collector()],
         )
-        manifest = manifest_of(list(SAMPLES))
+        write_manifest(list(SAMPLES), "names.json")
+        _files, tests = read_manifest_files(str(root / "names.json"))
     finally:
         os.chdir(previous)
         if autoload is None:
@@ -115,7 +116,6 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[TestNames]
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
     assert exit_code == 0
-    tests = [TestNames(tuple(test["names"]), test["open"], tuple(test["maybe"])) for test in manifest["tests"]]
     return tests, matchers
 
 
