@@ -1,7 +1,8 @@
 """The shared pytest plugin (loaded by pytest.ini with `-p testing.pytest_plugin`).
 
-Fixtures: `fake_clock`. Also loads the Hypothesis profile for this run (testing/hypothesis_profiles.py),
-seeds Hypothesis's Unicode tables (testing/hypothesis_unicode_tables.py), and under Bazel writes which
+Fixtures: `fake_clock`. When Hypothesis is importable (under Bazel: the target depends on it) it also loads
+the Hypothesis profile for this run (testing/hypothesis_profiles.py) and seeds Hypothesis's Unicode tables
+(testing/hypothesis_unicode_tables.py); a target without Hypothesis never imports it. Under Bazel it writes which
 provider operations and outcomes the tests exercised through the mock factories (testing/mock_usage.py) to
 the target's undeclared outputs.
 Faker's own `faker` fixture is reseeded per test by pytest-randomly from the run's printed seed.
@@ -11,21 +12,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from importlib.util import find_spec
 
 import pytest
 
 from testing.clock import FakeClock
-from testing.hypothesis_profiles import load_profile
-from testing.hypothesis_unicode_tables import seed_unicode_tables
 from testing.mock_usage import RECORDER
 
 
+def hypothesis_available() -> bool:
+    """True when Hypothesis can be imported here; then every test that uses it runs under the profile."""
+    return find_spec("hypothesis") is not None
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if not hypothesis_available():
+        return
+    from testing.hypothesis_profiles import load_profile
+    from testing.hypothesis_unicode_tables import seed_unicode_tables
+
     load_profile()
     seed_unicode_tables()
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if not hypothesis_available():
+        return None
     from hypothesis import settings
 
     return f"hypothesis profile: {settings._current_profile}"  # noqa: SLF001 - no public accessor

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tools.pytest_runner.fixture_times import FixtureTimes
+from tools.pytest_runner.test_names import MANIFEST_ARG, is_node_id
 
 DEFAULT_SEED = 20261125
 """Seed for test order (pytest-randomly) when Bazel gives none; fixed so cached results stay meaningful."""
@@ -22,7 +23,8 @@ DEFAULT_SEED = 20261125
 
 CATEGORY_ARG = "--leadfactory_category="
 SRC_ARG = "--leadfactory_src="
-"""Arguments the py_pytest_test macro passes: the target's category and each of its test files."""
+"""Arguments the py_pytest_test macro passes: the target's category and each of its test files (and its
+test-name manifest, MANIFEST_ARG)."""
 CATEGORY_ENV = "LEADFACTORY_TEST_CATEGORY"
 """The runner hands the target's category to the categories plugin here; absent under plain pytest."""
 
@@ -51,11 +53,6 @@ class RunnerArguments:
     """True when --test_filter is a node id of another target's file: this target has nothing to run."""
 
 
-def is_node_id(text: str) -> bool:
-    """A pytest node id or test file path (`pkg/tests/test_x.py`, `...py::test_name[param]`)."""
-    return "::" in text or text.endswith(".py")
-
-
 def split_runner_arguments(argv: Sequence[str], environment: Mapping[str, str]) -> RunnerArguments:
     """Separates the macro's arguments from the user's; node ids given by the user (`bazel run -- ID`) or as
     --test_filter replace the target's file list, so only those tests run. A node id of a file that is not
@@ -69,6 +66,8 @@ def split_runner_arguments(argv: Sequence[str], environment: Mapping[str, str]) 
             category = arg[len(CATEGORY_ARG) :]
         elif arg.startswith(SRC_ARG):
             srcs.append(os.path.normpath(arg[len(SRC_ARG) :]))
+        elif arg.startswith(MANIFEST_ARG):
+            continue  # read before pytest starts (tools/pytest_runner/test_names.py)
         else:
             user.append(arg)
     if not srcs:
@@ -124,10 +123,16 @@ def pytest_args_from_environment(argv: Sequence[str], environment: Mapping[str, 
         args += ["-p", module]
     if "pytest_randomly" in plugins:
         args += [f"--randomly-seed={seed}"]
-    if run_seed:
+    if run_seed and HYPOTHESIS_PLUGIN in plugins:
         # --runs_per_test=N: each run explores other Hypothesis examples, so flakes show up.
         args += ["--hypothesis-seed", run_seed]
     return args + list(argv)
+
+
+NEVER_UNDER_BAZEL = frozenset({"xdist.plugin", "xdist.looponfail", "pytest_cov.plugin"})
+"""Plugins a Bazel test never loads even when a dep brings them: Bazel runs the processes in parallel and
+measures coverage itself (tools/pytest_runner/coverage_session.py)."""
+HYPOTHESIS_PLUGIN = "_hypothesis_pytestplugin"
 
 
 def installed_plugin_modules() -> list[str]:
@@ -136,10 +141,13 @@ def installed_plugin_modules() -> list[str]:
     pytest_main.py sets PYTEST_DISABLE_PLUGIN_AUTOLOAD and loads these with `-p` instead: autoloading
     marks every module of a plugin's distribution for assertion rewriting, which recompiles all of
     hypothesis and faker on every run (read-only runfiles keep no cache) and costs seconds per test.
+    A target's runfiles hold only its deps, so Hypothesis's and Faker's plugins load only in targets that
+    depend on them (pytest-asyncio and pytest-randomly are in every target: py_pytest_test adds them).
     """
     from importlib.metadata import entry_points
 
-    return sorted({entry.value.split(":")[0] for entry in entry_points(group="pytest11")})
+    modules = {entry.value.split(":")[0] for entry in entry_points(group="pytest11")}
+    return sorted(modules - NEVER_UNDER_BAZEL)
 
 
 @dataclass(eq=False)  # pytest keys per-plugin state by the plugin object: identity hash and equality

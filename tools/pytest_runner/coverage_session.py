@@ -9,6 +9,8 @@ import coverage
 
 NOT_MEASURED = ("tools", "external")
 """Top-level folders of the workspace that are never measured: build tooling and other repositories."""
+CORE = "ctrace"
+"""coverage.py's C tracer; started once per test process, before pytest imports the code under test."""
 
 
 @dataclass
@@ -28,8 +30,16 @@ class CoverageSession:
             omit=["*/tests/*", "*/conftest.py", os.path.join(data_dir, "*")],
             config_file=False,
         )
+        # The C tracer: the fastest core that measures branches on Python 3.11 (sys.monitoring needs 3.12+
+        # for branches); coverage.py would fall back to its pure-Python tracer, 3-5x slower, if it were missing.
+        cov.set_option("run:core", CORE)
         cov.start()
         return cls(cov=cov, workspace_root=workspace_root)
+
+    @property
+    def core(self) -> str:
+        """The measurement core coverage.py runs with ("CTracer" here; "PyTracer" would be the slow one)."""
+        return str(dict(self.cov.sys_info()).get("core", "unknown"))
 
     def finish(self, lcov_path: str, tests_passed: bool) -> None:
         """Stops measuring and, when the tests passed, writes the lcov report Bazel's merger collects."""

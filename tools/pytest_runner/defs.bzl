@@ -13,8 +13,11 @@
 target's tag (`bazel test //... --test_tag_filters=unit`) and the pytest marker of every test in the target
 (`pytest -m "not e2e"` reads the same line of the BUILD file), so the two cannot disagree.
 
-Every target gets pytest, pytest-asyncio, pytest-randomly, coverage and the shared kit `//testing`
-(whose pytest plugin provides seeded Faker, Hypothesis profiles and async fixtures). Only the target's own
+Every target gets pytest, pytest-asyncio, pytest-randomly, coverage and the shared pytest plugin
+`//testing:pytest_plugin` (fake clock, Hypothesis profiles when the target has Hypothesis). Everything else
+a target's tests import is a dep it names: `requirement("hypothesis")`, `requirement("faker")` (also loads
+Faker's `faker` fixture), `//testing:mocks` (respx), `//testing` (the whole kit), so a change to one of those
+reruns only the targets that use it. Only the target's own
 `srcs` are collected. JUnit XML, `--test_filter`, `shard_count`, `--runs_per_test` and `bazel coverage`
 work as for any Bazel test; see tools/pytest_runner/pytest_main.py.
 """
@@ -60,15 +63,30 @@ def py_pytest_test(name, srcs, category, deps = [], data = [], args = [], size =
         if tag in CATEGORIES and tag != category:
             fail("py_pytest_test(%s): tag %r contradicts category %r; set only category" % (name, tag, category))
     given = [_canonical(dep) for dep in deps]
-    implicit = [dep for dep in ["//testing"] + _RUNNER_DEPS if _canonical(dep) not in given]
+    implicit = [dep for dep in ["//testing:pytest_plugin"] + _RUNNER_DEPS if _canonical(dep) not in given]
+
+    # The names of the target's tests, read before pytest starts so a --test_filter that cannot match any
+    # of them ends the test at once (tools/pytest_runner/test_names.py). Rebuilt only when a source changes.
+    manifest = name + ".test_names.json"
+    native.genrule(
+        name = name + "_test_names",
+        srcs = srcs,
+        outs = [manifest],
+        cmd = "$(location //tools/pytest_runner:test_names) --out $@ $(SRCS)",
+        tools = ["//tools/pytest_runner:test_names"],
+        tags = [tag for tag in tags if tag == "manual"],
+        testonly = True,
+        visibility = ["//visibility:private"],
+    )
     native.py_test(
         name = name,
         srcs = srcs + ["//tools/pytest_runner:pytest_main.py"],
         main = "//tools/pytest_runner:pytest_main.py",
         deps = deps + implicit,
-        data = data + ["//:pytest.ini"],
+        data = data + ["//:pytest.ini", manifest],
         args = ["--leadfactory_category=" + category] +
-               ["--leadfactory_src=$(rootpath %s)" % src for src in test_files] + args,
+               ["--leadfactory_src=$(rootpath %s)" % src for src in test_files] +
+               ["--leadfactory_manifest=$(rootpath %s)" % manifest] + args,
         python_version = "PY3",
         srcs_version = "PY3",
         size = size,

@@ -23,6 +23,26 @@ sys.path[:] = [
 ]
 
 # Helpers are imported by package path (the workspace root is on sys.path under Bazel and plain pytest).
+from tools.pytest_runner.test_names import filter_cannot_match  # noqa: E402  (standard library only)
+
+
+def _exit_when_filter_cannot_match() -> None:
+    """`--test_filter` that no test of this target can match: done in milliseconds, before pytest or coverage
+    load (the target's test-name manifest says so; tools/pytest_runner/test_names.py). Named alone
+    (tools/bazel sets LEADFACTORY_TEST_FILTER_MUST_MATCH) that is a failure; in `//...` it is a pass."""
+    if __name__ != "__main__" or not filter_cannot_match(sys.argv[1:], os.environ):
+        return
+    test_filter = os.environ.get("TESTBRIDGE_TEST_ONLY", "")
+    if os.environ.get("LEADFACTORY_TEST_FILTER_MUST_MATCH") == "1":
+        target = os.environ.get("TEST_TARGET", "this target")
+        print(f"pytest_main: --test_filter={test_filter} matches no test in {target}", file=sys.stderr)
+        sys.exit(1)
+    print(f"pytest_main: --test_filter={test_filter} matches no test of this target (its test-name manifest)")
+    sys.exit(0)
+
+
+_exit_when_filter_cannot_match()
+
 _COVERAGE_DIR = os.environ.get("COVERAGE_DIR")
 _coverage_session = None
 if _COVERAGE_DIR:

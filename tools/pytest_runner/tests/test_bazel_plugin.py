@@ -8,9 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tools.pytest_runner.bazel_plugin import (
+    NEVER_UNDER_BAZEL,
     BazelTestPlugin,
     NetworkAccessBlocked,
     RunnerArgumentError,
+    installed_plugin_modules,
     is_loopback,
     network_guard,
     pytest_args_from_environment,
@@ -140,6 +142,11 @@ def test_bazel_environment_becomes_pytest_arguments():
     assert args[args.index("--basetemp") + 1] == "/tmp/t/pytest"
     assert args[args.index("--hypothesis-seed") + 1] == "7"
     assert "--randomly-seed=7" in args
+
+
+def test_xdist_and_pytest_cov_never_load_under_bazel_even_when_installed():
+    assert not set(installed_plugin_modules()) & NEVER_UNDER_BAZEL
+    assert NEVER_UNDER_BAZEL == {"xdist.plugin", "xdist.looponfail", "pytest_cov.plugin"}
 
 
 def test_test_order_seed_is_fixed_when_bazel_gives_none():

@@ -128,3 +128,27 @@ def test_instrumented_files_the_test_never_imported_get_an_empty_record(tmp_path
 
 def test_an_instrumentation_filter_matching_nothing_reports_nothing(tmp_path):
     assert _run_session(tmp_path, instrumented=[]) == ""
+
+
+def test_session_measures_with_the_c_tracer_not_the_slow_python_one(tmp_path):
+    script = (
+        "import sys\n"
+        "from tools.pytest_runner.coverage_session import CoverageSession\n"
+        "session = CoverageSession.start(workspace_root=sys.argv[1])\n"
+        "print(session.core)\n"
+        "session.cov.stop()\n"
+    )
+    (tmp_path / "tmp").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=tmp_path,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": os.pathsep.join(sys.path),
+            "TEST_TMPDIR": str(tmp_path / "tmp"),
+        },
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "CTracer"
