@@ -52,6 +52,26 @@ async def test_preview_estimates_each_provider_and_the_total(client):
     assert body["over_budget"] is True
 
 
+async def test_preview_has_no_budget_verdict_when_no_budget_is_given(client):
+    response = await client.post("/batches/preview", json={"leads": _body(1, "no-budget")["leads"]})
+    assert (response.status_code, response.json()["over_budget"]) == (200, None)
+
+
+async def test_lead_failing_the_domain_rule_gets_422_in_the_validation_shape_with_its_row(client):
+    leads = _body(1, "bad-domain")["leads"]
+    leads[0]["domain"] = "localhost"
+    response = await client.post("/batches/preview", json={"leads": leads})
+    reason = "invalid domain: 'localhost' needs a top-level domain, like example.com"
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "error": "LeadInputError",
+            "problems": [{"line": 0, "column": "domain", "reason": reason}],
+            "detail": [{"type": "value_error", "loc": ["body", "leads", 0, "domain"], "msg": f"domain: {reason}"}],
+        },
+    )
+
+
 async def test_preview_rejects_bad_leads_with_the_row_and_reason(client):
     leads = _body(2, "bad-preview")["leads"]
     leads[1]["email"] = "not-an-email"

@@ -362,6 +362,12 @@ async def test_unknown_batch_is_reported_by_id(make_runner):
         await make_runner().run("ghost")
 
 
+def test_unknown_batch_error_carries_the_batch_id_for_callers(make_runner):
+    with pytest.raises(BatchNotFoundError) as caught:
+        make_runner().status("ghost")
+    assert caught.value.batch_id == "ghost"
+
+
 @pytest.mark.parametrize(
     "batch_id, leads, budget, message",
     [

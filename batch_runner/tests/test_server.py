@@ -47,6 +47,31 @@ def test_main_serves_the_batch_api_on_loopback_with_the_limits(tmp_path):
     assert "d0_gateway offline stubs; checkpoints in SQLite file" in out.getvalue()
 
 
+def test_main_prints_where_it_serves_the_api_and_its_docs(tmp_path):
+    out = io.StringIO()
+    main(["--db", str(tmp_path / "b.sqlite"), "--port", "9001"], environ={}, serve=RecordingServe(), out=out)
+    assert "Serving on http://127.0.0.1:9001 (API docs at /docs, OpenAPI at /openapi.json)\n" in out.getvalue()
+
+
+def test_main_keeps_checkpoints_in_the_given_environments_temp_directory_when_no_db_is_given(tmp_path):
+    out = io.StringIO()
+    main([], environ={"TMPDIR": str(tmp_path)}, serve=RecordingServe(), out=out)
+    assert f"checkpoints in SQLite file {tmp_path / 'leadfactory-batches.sqlite'}\n" in out.getvalue()
+
+
+def test_main_serves_live_providers_when_their_keys_are_in_the_given_environment(tmp_path):
+    out, environ = io.StringIO(), {"HUNTER_API_KEY": "hunter-test-key", "PAGESPEED_API_KEY": "pagespeed-test-key"}
+    assert main(["--db", str(tmp_path / "b.sqlite"), "--live"], environ=environ, serve=RecordingServe(), out=out) == 0
+    assert out.getvalue().startswith("Batch runner: live providers; checkpoints in SQLite file")
+
+
+def test_main_reads_the_process_arguments_when_given_none(tmp_path, monkeypatch):
+    serve = RecordingServe()
+    monkeypatch.setattr("sys.argv", ["batch_runner-server", "--port", "9002", "--db", str(tmp_path / "b.sqlite")])
+    assert main(environ={}, serve=serve, out=io.StringIO()) == 0
+    assert serve.calls[0][1]["port"] == 9002
+
+
 def test_main_live_without_provider_keys_exits_2(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "b.sqlite"), "--live"], environ={}, serve=RecordingServe()) == 2
     assert "HUNTER_API_KEY" in capsys.readouterr().err
