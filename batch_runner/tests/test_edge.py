@@ -140,6 +140,24 @@ def test_validation_body_keeps_type_loc_and_message_but_never_the_input():
     }
 
 
+def test_validation_body_escapes_and_bounds_each_location_part():
+    errors = [{"type": "extra_forbidden", "loc": ("body", "a\ud800", "k" * 150), "msg": "bad"}]
+    (item,) = edge.validation_error_body(errors)["detail"]
+    assert item["loc"][:2] == ["body", "a\\ud800"]
+    assert item["loc"][2] == "k" * 99 + "…"
+
+
+def test_validation_body_keeps_the_message_unprefixed_when_no_location_part_names_a_field():
+    errors = [{"type": "list_type", "loc": (0,), "msg": "bad"}]
+    assert edge.validation_error_body(errors) == {"detail": [{"type": "list_type", "loc": [0], "msg": "bad"}]}
+
+
+def test_validation_body_says_invalid_value_when_the_error_has_no_message_or_type():
+    assert edge.validation_error_body([{"loc": ("body", "name")}]) == {
+        "detail": [{"type": "value_error", "loc": ["body", "name"], "msg": "name: invalid value"}]
+    }
+
+
 def test_validation_item_is_a_value_error_keeping_row_numbers_as_integers():
     assert edge.validation_item(["body", "leads", 3, "domain"], "domain: bad") == {
         "type": "value_error",

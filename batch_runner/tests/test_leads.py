@@ -8,6 +8,7 @@ from batch_runner import (
     DuplicateLeadsError,
     Lead,
     LeadInputError,
+    LeadProblem,
     load_leads_csv,
     normalize_domain,
     parse_leads_csv,
@@ -164,8 +165,15 @@ def test_validate_leads_numbers_rows_from_first_line():
 
 
 def test_lead_input_error_needs_a_problem():
-    with pytest.raises(ValueError, match="at least one problem"):
+    with pytest.raises(ValueError, match="^LeadInputError needs at least one problem$"):
         LeadInputError("x.csv", [])
+
+
+def test_lead_input_error_lists_one_problem_per_line_in_line_order():
+    problems = [LeadProblem(3, "email", "missing value"), LeadProblem(2, "domain", "missing value")]
+    assert str(LeadInputError("x.csv", problems)) == (
+        "2 problem(s) in x.csv:\nx.csv:2: column 'domain': missing value\nx.csv:3: column 'email': missing value"
+    )
 
 
 @pytest.mark.parametrize(
