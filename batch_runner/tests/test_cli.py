@@ -2,6 +2,7 @@ import asyncio
 import io
 import re
 import signal
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from batch_runner.cli import (
     EXIT_LEADS_FAILED,
     EXIT_NEEDS_APPROVAL,
     EXIT_OK,
+    build_parser,
     default_db_path,
     main,
 )
@@ -186,10 +188,58 @@ def test_reusing_a_batch_id_for_another_csv_is_reported(cli, tmp_path):
     assert "BatchConflictError" in cli.output
 
 
+def test_options_default_to_ten_dollars_four_leads_at_once_sixty_seconds_and_three_attempts():
+    args = build_parser().parse_args(["leads.csv"])
+    assert (args.budget, args.approve, args.concurrency, args.timeout, args.retries) == (
+        Decimal("10"),
+        None,
+        4,
+        60.0,
+        3,
+    )
+    assert (args.db, args.batch_id, args.no_progress, args.live) == (None, None, False, False)
+
+
+def test_four_leads_are_in_flight_at_once_when_no_concurrency_is_given(cli, tmp_path, provider):
+    leads = make_leads(6, seed="concurrency")
+    for lead in leads:
+        provider.take(lead.domain, 1.0)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_OK
+    assert provider.max_in_flight == 4
+
+
+def test_concurrency_option_bounds_the_leads_in_flight_when_given(cli, tmp_path, provider):
+    leads = make_leads(6, seed="concurrency")
+    for lead in leads:
+        provider.take(lead.domain, 1.0)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress", "--concurrency", "2") == EXIT_OK
+    assert provider.max_in_flight == 2
+
+
+def test_timeout_option_fails_a_lead_that_takes_longer_when_given(cli, tmp_path, provider):
+    leads = make_leads(1, seed="slow")
+    provider.take(leads[0].domain, 10.0)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress", "--timeout", "5") == EXIT_LEADS_FAILED
+    assert "timed out after 5s" in cli.output
+
+
+def test_retries_option_limits_the_attempts_of_a_transient_error_when_given(cli, tmp_path, provider):
+    leads = make_leads(1, seed="flaky")
+    provider.fail_transiently(leads[0].domain, 1)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress", "--retries", "1") == EXIT_LEADS_FAILED
+    assert "failed after 1 attempt:" in cli.output
+
+
+def test_transient_error_is_retried_when_no_retries_option_is_given(cli, tmp_path, provider):
+    leads = make_leads(1, seed="flaky")
+    provider.fail_transiently(leads[0].domain, 2)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_OK
+
+
 @pytest.mark.parametrize("option, value", [("--concurrency", "0"), ("--timeout", "0"), ("--retries", "0")])
 def test_out_of_range_settings_are_rejected(cli, tmp_path, option, value):
     assert cli(str(_csv(tmp_path, make_leads(1))), option, value) == EXIT_BAD_INPUT
-    assert "must be" in cli.output
+    assert cli.output == "--concurrency and --retries must be >= 1 and --timeout > 0\n"
 
 
 @pytest.mark.parametrize("amount", ["abc", "-1", "NaN"])

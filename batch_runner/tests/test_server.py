@@ -4,7 +4,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from batch_runner import edge
+from batch_runner import RetryPolicy, RunSettings, edge
 from batch_runner.server import build_app, main, parse_server_config
 
 
@@ -23,6 +23,35 @@ def test_defaults_are_localhost_8001_offline_with_the_clis_checkpoint_file_and_d
     assert (config.host, config.port, config.live) == ("127.0.0.1", 8001, False)
     assert config.db == tmp_path / "leadfactory-batches.sqlite"
     assert config.limits == edge.ServerLimits()
+
+
+def test_batches_run_four_leads_at_once_sixty_seconds_each_with_three_attempts_by_default():
+    assert parse_server_config([], {}).settings == RunSettings(4, 60.0, RetryPolicy(max_attempts=3))
+
+
+def test_run_settings_come_from_the_concurrency_timeout_and_retries_options():
+    config = parse_server_config(["--concurrency", "1", "--timeout", "0.5", "--retries", "1"], {})
+    assert config.settings == RunSettings(1, 0.5, RetryPolicy(max_attempts=1))
+
+
+@pytest.mark.parametrize("port", [0, 65535])
+def test_ports_zero_to_65535_are_accepted(port):
+    assert parse_server_config(["--port", str(port)], {}).port == port
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--port", "65536"], "--port must be between 0 and 65535, got 65536"),
+        (["--port", "-1"], "--port must be between 0 and 65535, got -1"),
+        (["--retries", "0"], "--concurrency and --retries must be >= 1 and --timeout > 0"),
+        (["--timeout", "0"], "--concurrency and --retries must be >= 1 and --timeout > 0"),
+    ],
+)
+def test_out_of_range_options_are_named_in_the_usage_error(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        parse_server_config(argv, {})
+    assert capsys.readouterr().err.endswith(f"error: {message}\n")
 
 
 def test_relative_db_is_taken_from_where_bazel_run_was_typed():
