@@ -191,6 +191,13 @@ async def test_events_stream_progress_until_the_batch_finishes(client, runner, p
     assert runner.progress.subscriber_count == 0
 
 
+async def test_events_carry_compact_json_when_streamed(client):
+    await client.post("/batches", json=_body(1, "compact"))
+    response = await client.get("/batches/b1/events")
+    assert response.text.startswith('event: status\ndata: {"batch_id":"b1","status":"created","active":false,')
+    assert response.headers["cache-control"] == "no-cache"
+
+
 async def test_events_of_an_idle_batch_give_only_its_status(client):
     await client.post("/batches", json=_body(1, "idle-events"))
     response = await client.get("/batches/b1/events")
@@ -239,6 +246,26 @@ async def test_over_long_business_name_gets_422_naming_it_without_echoing_it(cli
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "leads", 0, "business_name"]
     assert "BBBB" not in response.text
+
+
+async def test_budget_given_as_true_is_not_an_amount(client):
+    response = await client.post("/batches", json={**_body(1, "bool"), "budget_usd": True})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"].endswith("must be an amount of dollars (a number or a decimal string)")
+
+
+async def test_budget_that_is_not_finite_gets_422_saying_so(client):
+    body = {"leads": _body(1, "inf")["leads"], "budget_usd": float("inf")}
+    response = await client.post(
+        "/batches/preview", content=json.dumps(body), headers={"content-type": "application/json"}
+    )
+    assert response.json()["detail"][0]["msg"].endswith("must be a finite amount of dollars")
+
+
+async def test_repeated_leads_are_described_as_from_the_request_body(client):
+    lead = _body(1, "same")["leads"][0]
+    response = await client.post("/batches/preview", json={"leads": [lead, lead]})
+    assert response.json()["detail"].startswith("1 problem(s) in request body 'leads':\nrequest body 'leads':1: column")
 
 
 async def test_leads_repeating_one_another_get_409_listing_them(client):

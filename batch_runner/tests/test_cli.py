@@ -200,6 +200,28 @@ def test_options_default_to_ten_dollars_four_leads_at_once_sixty_seconds_and_thr
     assert (args.db, args.batch_id, args.no_progress, args.live) == (None, None, False, False)
 
 
+@pytest.mark.parametrize(
+    "option",
+    [
+        "usage: batch_runner [-h]",
+        "Run a batch of leads from a CSV file.",
+        "csv CSV of leads with columns lead_id,business_name,domain,email",
+        "--db DB SQLite checkpoint file (default: leadfactory-batches.sqlite in the temp directory)",
+        "--batch-id BATCH_ID batch id (default: derived from the leads, so a rerun resumes)",
+        "--budget BUDGET budget in USD, at most 1000000 (default: 10)",
+        "--approve USD approve spending up to USD (at most 1000000) over the budget",
+        "--concurrency CONCURRENCY leads in flight at once (default: 4)",
+        "--timeout TIMEOUT seconds per lead, retries included (default: 60)",
+        "--retries RETRIES attempts per step for retryable errors (default: 3)",
+        "--no-progress no progress bar (for logs)",
+        "--live call the real providers (needs HUNTER_API_KEY); default: d0_gateway's offline stubs",
+    ],
+)
+def test_help_describes_each_option_with_its_default(option, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")
+    assert f" {option} " in " " + " ".join(build_parser().format_help().split()) + " "
+
+
 def test_four_leads_are_in_flight_at_once_when_no_concurrency_is_given(cli, tmp_path, provider):
     leads = make_leads(6, seed="concurrency")
     for lead in leads:

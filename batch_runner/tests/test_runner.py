@@ -298,6 +298,20 @@ async def test_batch_over_budget_does_not_start_without_approval(make_runner, pr
     assert runner.status("b1").status == "created"
 
 
+async def test_approval_required_error_carries_the_batch_estimate_budget_and_approval(make_runner):
+    runner = make_runner()
+    runner.create_batch("b1", make_leads(10, seed="budget"), budget=Decimal("0.10"))
+    with pytest.raises(BudgetApprovalRequiredError) as caught:
+        await runner.run("b1")
+    error = caught.value
+    assert (error.batch_id, error.estimated, error.budget, error.approved) == (
+        "b1",
+        Decimal("0.5"),
+        Decimal("0.1"),
+        None,
+    )
+
+
 def test_approval_required_error_names_an_approval_that_is_too_small():
     error = BudgetApprovalRequiredError("b1", Decimal("0.50"), Decimal("0.10"), Decimal("0.40"))
     assert "and has an approval of only $0.40; approve at least $0.50 to start it" in str(error)

@@ -117,3 +117,38 @@ async def test_built_app_answers_and_closes_its_gateway_and_store_when_it_stops(
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b.test") as client:
             assert (await client.get("/batches")).json() == []
+
+
+def _help(capsys, monkeypatch):
+    """The server's --help, one line per option at any terminal width (whitespace collapsed)."""
+    monkeypatch.setenv("COLUMNS", "400")
+    with pytest.raises(SystemExit) as caught:
+        parse_server_config(["--help"], {})
+    assert caught.value.code == 0
+    return " " + " ".join(capsys.readouterr().out.split()) + " "
+
+
+def test_help_says_what_the_server_serves_and_where(capsys, monkeypatch):
+    assert " `bazel run //batch_runner:server`: serves the batch API with uvicorn on 127.0.0.1:8001. " in _help(
+        capsys, monkeypatch
+    )
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "--host HOST interface to listen on (default 127.0.0.1)",
+        "--port PORT port (default 8001)",
+        "--db PATH SQLite checkpoint file (default: the CLI's, in the temp directory)",
+        "--live call the real providers (needs their API keys)",
+        "--concurrency CONCURRENCY leads in flight per batch (default 4)",
+        "--timeout TIMEOUT seconds per lead, retries included (default 60)",
+        "--retries RETRIES attempts per step for retryable errors (default 3)",
+        "limits: --max-body-bytes N largest request body; larger gets 413 (default 1048576; $LEADFACTORY_MAX_BODY_BYTES)",
+        "--read-timeout SECONDS stalled headers or body are cut off (default 30; $LEADFACTORY_READ_TIMEOUT)",
+        "--keep-alive-timeout SECONDS idle connections close (default 5; $LEADFACTORY_KEEP_ALIVE_TIMEOUT)",
+        "--max-connections N concurrent connections before 503 (default 200; $LEADFACTORY_MAX_CONNECTIONS)",
+    ],
+)
+def test_help_describes_each_option_with_its_default(option, capsys, monkeypatch):
+    assert f" {option} " in _help(capsys, monkeypatch)
