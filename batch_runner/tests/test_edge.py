@@ -233,7 +233,10 @@ async def test_guard_answers_413_when_an_undeclared_body_grows_over_the_limit():
         yield b'"0123456789"}'
 
     response = await _send(_app(), "POST", "/echo", content=chunks())
-    assert response.status_code == 413
+    assert (response.status_code, response.json()) == (
+        413,
+        {"detail": "the request body is larger than the limit of 10 bytes"},
+    )
 
 
 async def test_guard_answers_408_when_the_body_stalls_for_the_read_timeout():
@@ -248,6 +251,30 @@ async def test_guard_answers_408_when_the_body_stalls_for_the_read_timeout():
         408,
         "the request body stalled for more than 2.5 seconds",
     )
+
+
+async def test_guard_closes_the_connection_when_it_answers_408():
+    @asynccontextmanager
+    async def expired(_seconds):
+        raise TimeoutError
+        yield
+
+    response = await _send(_app(timeout=expired), "POST", "/echo", json={})
+    assert (response.status_code, response.headers["connection"]) == (408, "close")
+
+
+async def test_guard_passes_an_empty_body_when_the_request_message_has_none():
+    seen = []
+
+    async def app(scope, receive, send):
+        seen.append(await receive())
+
+    async def receive():
+        return {"type": "http.request"}
+
+    guard = edge.RequestGuard(app)
+    await guard({"type": "http", "method": "POST", "path": "/echo", "headers": []}, receive, None)
+    assert seen == [{"type": "http.request", "body": b"", "more_body": False}]
 
 
 async def test_guard_stops_waiting_for_a_body_that_never_arrives_after_the_read_timeout():

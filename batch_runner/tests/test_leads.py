@@ -164,6 +164,11 @@ def test_validate_leads_numbers_rows_from_first_line():
     assert str(caught.value).startswith("1 problem(s) in request body")
 
 
+def test_rows_are_reported_as_leads_when_no_source_is_named():
+    with pytest.raises(LeadInputError, match=r"^1 problem\(s\) in <leads>:\n<leads>:1: column 'email'"):
+        validate_leads([{**make_leads(1)[0].to_dict(), "email": "nope"}])
+
+
 def test_lead_input_error_needs_a_problem():
     with pytest.raises(ValueError, match="^LeadInputError needs at least one problem$"):
         LeadInputError("x.csv", [])
