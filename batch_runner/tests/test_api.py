@@ -282,6 +282,21 @@ async def test_body_over_the_size_limit_gets_413_without_reaching_the_api(runner
     assert response.status_code == 413
 
 
+async def test_openapi_names_the_api_and_its_version(client):
+    info = (await client.get("/openapi.json")).json()["info"]
+    assert (info["title"], info["version"]) == ("LeadFactory batch runner", "1.0")
+
+
+async def test_openapi_describes_each_error_status_of_starting_a_batch(client):
+    responses = (await client.get("/openapi.json")).json()["paths"]["/batches/{batch_id}/start"]["post"]["responses"]
+    assert {status: responses[status]["description"] for status in ("402", "404", "409", "422")} == {
+        "402": "Over budget without approval",
+        "404": "No such batch",
+        "409": "Conflicts with the batch's leads, state or estimate",
+        "422": "Invalid input; nothing was created or spent",
+    }
+
+
 async def test_openapi_documents_every_status_the_api_answers(client):
     paths = (await client.get("/openapi.json")).json()["paths"]
     start = paths["/batches/{batch_id}/start"]["post"]["responses"]
