@@ -179,6 +179,25 @@ async def test_result_arriving_after_the_deadline_is_not_kept(make_runner, provi
     assert result.steps == {}
 
 
+async def test_result_arriving_exactly_at_the_deadline_is_not_kept(make_runner, provider):
+    lead = make_leads(1, seed="on-time")[0]
+    provider.take(lead.domain, 60)
+    runner = make_runner(lead_timeout=60)
+    await _run(runner, [lead])
+    (result,) = runner.results("b1")
+    assert (result.state, result.steps) == ("failed", {})
+
+
+async def test_backoff_ending_exactly_at_the_deadline_fails_the_lead_at_once(make_runner, provider, fake_clock):
+    lead = make_leads(1, seed="backoff-edge")[0]
+    provider.fail_transiently(lead.domain, times=1, retry_after=30)
+    runner = make_runner(lead_timeout=30, retry=RetryPolicy(max_delay=300))
+    await _run(runner, [lead])
+    (result,) = runner.results("b1")
+    assert "needs a 30s backoff" in result.error
+    assert fake_clock.sleeps == []
+
+
 async def test_backoff_that_would_pass_the_deadline_fails_the_lead_at_once(make_runner, provider, fake_clock):
     lead = make_leads(1, seed="backoff-deadline")[0]
     provider.fail_transiently(lead.domain, times=1, retry_after=100)
