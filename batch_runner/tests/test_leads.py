@@ -223,6 +223,47 @@ def test_business_name_breaking_the_text_rule_is_rejected_with_its_line(name, re
     assert (line, column) == (2, "business_name") and reason in why
 
 
+_HEADER = "lead_id,business_name,domain,email\n"
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("", (1, "lead_id", "missing column (header is empty)")),
+        ("lead_id,domain\nL1,acme.com\n", (1, "business_name", "missing column (header is lead_id,domain)")),
+        (_HEADER, (2, "lead_id", "no leads: a batch needs at least one row")),
+        (_HEADER + "L1,Acme,acme.com,a@acme.com,extra\n", (2, "row", "1 more field(s) than the header has columns")),
+        (_HEADER + "L1, ,acme.com,a@acme.com\n", (2, "business_name", "missing value")),
+        (
+            _HEADER + "bad id,Acme,acme.com,a@acme.com\n",
+            (2, "lead_id", "invalid lead id 'bad id': use 1-64 letters, digits, '_', '.', ':' or '-'"),
+        ),
+        (
+            _HEADER + "L1,Acme,localhost,a@acme.com\n",
+            (2, "domain", "invalid domain: 'localhost' needs a top-level domain, like example.com"),
+        ),
+        (
+            _HEADER + "L1,Acme,acme.com,a@acme.com\nL1,Beta,beta.com,b@beta.com\n",
+            (3, "lead_id", "duplicate lead 'L1' (first on line 2)"),
+        ),
+        (
+            _HEADER + "L1,Acme,acme.com,a@acme.com\nL2,Beta,beta.com,A@acme.com\n",
+            (3, "email", "duplicate lead: 'a@acme.com' is already on line 2"),
+        ),
+    ],
+)
+def test_rejected_row_is_reported_with_its_line_column_and_reason(text, problem):
+    with pytest.raises(LeadInputError) as caught:
+        parse_leads_csv(text)
+    assert (caught.value.problems[0].line, caught.value.problems[0].column, caught.value.problems[0].reason) == problem
+
+
+def test_invalid_email_is_reported_with_the_value_and_why():
+    with pytest.raises(LeadInputError) as caught:
+        parse_leads_csv(_HEADER + "L1,Acme,acme.com,nope\n")
+    assert caught.value.problems[0].reason.startswith("invalid email 'nope': is not a valid email address: ")
+
+
 def test_leads_that_repeat_one_another_raise_the_duplicate_error():
     lead = make_leads(1, seed="dup")[0]
     with pytest.raises(DuplicateLeadsError):
