@@ -23,6 +23,7 @@ from batch_runner import (
     ProviderPrice,
     RetryPolicy,
     UnknownProviderError,
+    VolumeTier,
     standard_pipeline,
 )
 from testing.batches import GENEROUS_BUDGET, make_leads
@@ -362,6 +363,21 @@ async def test_approved_batch_over_budget_runs_and_spends_its_estimate(make_runn
     final = await runner.run("b1")
     assert (final.status, final.done) == ("completed", 10)
     assert final.spent == final.estimated_cost == Decimal("0.50")
+
+
+async def test_each_providers_calls_are_charged_at_their_own_marginal_tier_price(fake_clock, provider):
+    half_off_after_one = (VolumeTier(1, Decimal("0.50")),)
+    book = PriceBook.of(
+        [
+            ProviderPrice("enrichment", Decimal("1.00"), half_off_after_one),
+            ProviderPrice("website_assessment", Decimal("1.00"), half_off_after_one),
+        ]
+    )
+    runner = BatchRunner(
+        CheckpointStore.in_memory(), standard_pipeline(provider, provider), price_book=book, clock=fake_clock
+    )
+    final = await _run(runner, make_leads(3, seed="tiers"))
+    assert (final.spent, final.estimated_cost) == (Decimal("4.00"), Decimal("4.00"))
 
 
 async def test_batch_within_budget_needs_no_approval(make_runner):
