@@ -335,15 +335,16 @@ async def test_approval_required_error_carries_the_batch_estimate_budget_and_app
 def test_approval_required_error_names_an_approval_that_is_too_small():
     error = BudgetApprovalRequiredError("b1", Decimal("0.50"), Decimal("0.10"), Decimal("0.40"))
     assert "and has an approval of only $0.40; approve at least $0.50 to start it" in str(error)
+    assert error.approved == Decimal("0.40")
 
 
 def test_batches_are_listed_newest_first_and_by_id_when_created_at_the_same_time(make_runner, fake_clock):
     runner = make_runner()
-    runner.create_batch("b-old", make_leads(1, seed="old"), budget=GENEROUS_BUDGET)
+    runner.create_batch("a-old", make_leads(1, seed="old"), budget=GENEROUS_BUDGET)
     fake_clock.advance(60)
     runner.create_batch("b-new-2", make_leads(1, seed="new2"), budget=GENEROUS_BUDGET)
     runner.create_batch("b-new-1", make_leads(1, seed="new1"), budget=GENEROUS_BUDGET)
-    assert [batch.batch_id for batch in runner.list_batches()] == ["b-new-1", "b-new-2", "b-old"]
+    assert [batch.batch_id for batch in runner.list_batches()] == ["b-new-1", "b-new-2", "a-old"]
 
 
 async def test_approval_below_the_estimate_is_refused(make_runner):
