@@ -139,6 +139,32 @@ def test_bad_csv_is_rejected_with_line_and_reason_before_anything_runs(cli, tmp_
     assert sum(provider.calls.values()) == 0
 
 
+def test_rejected_value_that_looks_like_markup_is_printed_literally(cli, tmp_path):
+    lead = make_leads(1, seed="markup")[0]
+    path = tmp_path / "markup.csv"
+    path.write_text(leads_csv([{**lead.to_dict(), "domain": "[/bold]"}]), encoding="utf-8")
+    assert cli(str(path)) == EXIT_BAD_INPUT
+    assert f"{path}:2: column 'domain': invalid domain: '[/bold]'" in cli.output
+
+
+def test_rejection_naming_a_long_path_is_printed_on_one_line(cli, tmp_path):
+    folder = tmp_path / ("f" * 120)
+    folder.mkdir()
+    lead = make_leads(1, seed="long")[0]
+    path = folder / "leads.csv"
+    path.write_text(leads_csv([{**lead.to_dict(), "domain": "localhost"}]), encoding="utf-8")
+    assert cli(str(path)) == EXIT_BAD_INPUT
+    assert f"  {path}:2: column 'domain': invalid domain: 'localhost' needs a top-level domain, like example.com\n" in (
+        cli.output
+    )
+
+
+def test_checkpoint_file_with_a_long_path_that_cannot_be_opened_is_named_on_one_line(cli, tmp_path):
+    db = tmp_path / ("d" * 120) / "c.sqlite"
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="long-db"))), "--db", str(db)) == EXIT_BAD_INPUT
+    assert f"Cannot open the checkpoint file {db}: unable to open database file\n" in cli.output
+
+
 def test_batch_over_budget_is_not_started_without_approval(cli, tmp_path, provider):
     assert cli(str(_csv(tmp_path, make_leads(4, seed="budget"))), "--budget", "0.05") == EXIT_NEEDS_APPROVAL
     assert "Not started" in cli.output and "approve at least $0.20 to start it" in cli.output
