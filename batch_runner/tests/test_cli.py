@@ -77,8 +77,39 @@ def test_summary_counts_done_failed_and_spend(cli, tmp_path, provider):
     assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_LEADS_FAILED
     assert "│ done          │" in cli.output and "│ failed        │" in cli.output
     assert "$0.10 of $0.15 estimated" in cli.output
-    assert f"failed {leads[2].lead_id} ({leads[2].domain})" in cli.output
-    assert "parked domain" in cli.output
+    assert (
+        f"  failed {leads[2].lead_id} ({leads[2].domain}): step 'enrichment' failed after 1 attempt: "
+        f"PermanentStepError: fake: parked domain ({leads[2].domain})\n"
+    ) in cli.output
+
+
+def test_cost_preview_lists_each_providers_calls_list_price_discount_and_cost(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(4, seed="preview"))), "--no-progress") == EXIT_OK
+    for line in (
+        "Cost preview",
+        "┃ provider           ┃ calls ┃ list price ┃ volume discount ┃  cost ┃",
+        "│ enrichment         │     4 │      $0.16 │          -$0.00 │ $0.16 │",
+        "│ website_assessment │     4 │      $0.04 │          -$0.00 │ $0.04 │",
+        "│ total              │       │            │                 │ $0.20 │",
+        "budget $10.00: within budget",
+    ):
+        assert line in [printed.strip() for printed in cli.output.splitlines()]
+
+
+def test_cost_preview_says_over_budget_when_the_estimate_exceeds_the_budget(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(4, seed="over"))), "--budget", "0.05") == EXIT_NEEDS_APPROVAL
+    assert "budget $0.05: over budget" in [printed.strip() for printed in cli.output.splitlines()]
+
+
+def test_summary_names_the_batch_and_its_status_and_counts_unprocessed_leads(cli, tmp_path):
+    path = _csv(tmp_path, make_leads(4, seed="summary-rows"))
+    assert cli(str(path), "--no-progress", "--batch-id", "weekly") == EXIT_OK
+    assert f"Batch weekly: 4 leads, the given pipeline, checkpoints in {tmp_path / 'leadfactory-batches.sqlite'}\n" in (
+        cli.output
+    )
+    assert "Batch weekly: completed" in cli.output
+    assert "│ leads         │                        4 │" in cli.output
+    assert "│ not processed │                        0 │" in cli.output
 
 
 def test_running_the_same_command_again_pays_nothing_twice(cli, tmp_path, provider):
