@@ -96,6 +96,11 @@ def test_cost_preview_lists_each_providers_calls_list_price_discount_and_cost(cl
         assert line in [printed.strip() for printed in cli.output.splitlines()]
 
 
+def test_cost_preview_title_is_left_aligned_above_its_table(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="title"))), "--no-progress") == EXIT_OK
+    assert "\nCost preview " in cli.output
+
+
 def test_cost_preview_says_over_budget_when_the_estimate_exceeds_the_budget(cli, tmp_path):
     assert cli(str(_csv(tmp_path, make_leads(4, seed="over"))), "--budget", "0.05") == EXIT_NEEDS_APPROVAL
     assert "budget $0.05: over budget" in [printed.strip() for printed in cli.output.splitlines()]

@@ -50,7 +50,15 @@ def test_email_rule_lowercases_and_encodes_the_domain_when_the_address_is_valid(
     assert edge.normalize_email(" Jane.Doe@Bücher.DE ") == "jane.doe@xn--bcher-kva.de"
 
 
-@pytest.mark.parametrize("raw, reason", [("nope", "not a valid email"), ("a@b.test", "special-use"), (7, "not int")])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("nope", "not a valid email"),
+        ("a@b.test", "special-use"),
+        (7, "not int"),
+        ("a" * 250 + "@b.com", "^is longer than 254 characters$"),
+    ],
+)
 def test_email_rule_refuses_invalid_and_special_use_addresses(raw, reason):
     with pytest.raises(edge.InvalidFieldError, match=reason):
         edge.normalize_email(raw)
