@@ -24,6 +24,7 @@ from batch_runner import edge
         ("www.com", "www.com"),
         ("http://user@shop.example.co.uk:8443/cart", "shop.example.co.uk"),
         ("bücher.de", "xn--bcher-kva.de"),
+        ("\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com", "example.com"),  # full-width letters, mapped by UTS 46
     ],
 )
 def test_domain_rule_reduces_urls_to_the_bare_ascii_host_when_given_loosely(raw, expected):

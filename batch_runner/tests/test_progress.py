@@ -44,6 +44,19 @@ def test_only_finished_and_cancelled_events_are_terminal(fake_clock):
     ]
 
 
+def test_rate_counts_leads_finished_within_the_first_second(fake_clock):
+    tracker = _tracker(fake_clock)
+    fake_clock.advance(0.5)
+    tracker.lead_finished(failed=False)
+    assert tracker.event("lead_done").rate == 2.0
+
+
+def test_failed_leads_add_to_those_that_failed_before_a_resume(fake_clock):
+    tracker = ProgressTracker("b1", total=10, done=6, failed=2, clock=fake_clock)
+    tracker.lead_finished(failed=True)
+    assert tracker.event("lead_failed").failed == 3
+
+
 def test_resumed_run_counts_earlier_leads_but_not_in_its_rate(fake_clock):
     tracker = ProgressTracker("b1", total=10, done=6, failed=2, clock=fake_clock)
     fake_clock.advance(4)

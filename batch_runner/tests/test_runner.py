@@ -381,6 +381,12 @@ async def test_each_providers_calls_are_charged_at_their_own_marginal_tier_price
     assert (final.spent, final.estimated_cost) == (Decimal("4.00"), Decimal("4.00"))
 
 
+def test_leads_of_a_new_batch_have_made_no_attempts(make_runner):
+    runner = make_runner()
+    runner.create_batch("b1", make_leads(2, seed="fresh"), budget=GENEROUS_BUDGET)
+    assert [(result.state, result.attempts) for result in runner.results("b1")] == [("pending", 0), ("pending", 0)]
+
+
 async def test_batch_within_budget_needs_no_approval(make_runner):
     runner = make_runner()
     snapshot = runner.create_batch("b1", make_leads(2, seed="cheap"), budget=Decimal("0.10"))
