@@ -85,17 +85,15 @@ UsdAmount = Annotated[
 ]
 
 
-def _text(max_length: int, pattern: str, **schema: Any) -> Any:
-    return Field(max_length=max_length, json_schema_extra={"pattern": pattern, **schema})
-
-
 class LeadIn(BaseModel):
     """A lead as sent by a client; validated like a CSV row (row numbers start at 0)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     lead_id: str = Field(pattern=_ID_PATTERN, max_length=64)
-    business_name: str = _text(MAX_FIELD_LENGTHS["business_name"], edge.REQUIRED_TEXT_PATTERN)
+    business_name: str = Field(
+        max_length=MAX_FIELD_LENGTHS["business_name"], json_schema_extra={"pattern": edge.REQUIRED_TEXT_PATTERN}
+    )
     domain: str = Field(max_length=253, json_schema_extra={"format": "hostname"}, examples=["acme-widgets.com"])
     email: str = Field(
         max_length=MAX_FIELD_LENGTHS["email"], json_schema_extra={"format": "email", **edge.NOT_SPECIAL_USE_SCHEMA}

@@ -100,8 +100,8 @@ class ProviderPrice:
         return to_money(total)
 
 
-def _standard_tiers() -> tuple[VolumeTier, ...]:
-    return (VolumeTier(1_000, Decimal("0.10")), VolumeTier(10_000, Decimal("0.25")))
+_STANDARD_TIERS = (VolumeTier(1_000, Decimal("0.10")), VolumeTier(10_000, Decimal("0.25")))
+"""The default price book's tiers: calls 1-1,000 at list price, 1,001-10,000 at 10% off, above 10,000 at 25% off."""
 
 
 @dataclass(frozen=True)
@@ -131,8 +131,8 @@ class PriceBook:
 
 DEFAULT_PRICE_BOOK = PriceBook.of(
     [
-        ProviderPrice("enrichment", Decimal("0.04"), _standard_tiers()),
-        ProviderPrice("website_assessment", Decimal("0.01"), _standard_tiers()),
+        ProviderPrice("enrichment", Decimal("0.04"), _STANDARD_TIERS),
+        ProviderPrice("website_assessment", Decimal("0.01"), _STANDARD_TIERS),
     ]
 )
 

@@ -52,6 +52,26 @@ async def test_preview_estimates_each_provider_and_the_total(client):
     assert body["over_budget"] is True
 
 
+async def test_preview_has_no_budget_verdict_when_no_budget_is_given(client):
+    response = await client.post("/batches/preview", json={"leads": _body(1, "no-budget")["leads"]})
+    assert (response.status_code, response.json()["over_budget"]) == (200, None)
+
+
+async def test_lead_failing_the_domain_rule_gets_422_in_the_validation_shape_with_its_row(client):
+    leads = _body(1, "bad-domain")["leads"]
+    leads[0]["domain"] = "localhost"
+    response = await client.post("/batches/preview", json={"leads": leads})
+    reason = "invalid domain: 'localhost' needs a top-level domain, like example.com"
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "error": "LeadInputError",
+            "problems": [{"line": 0, "column": "domain", "reason": reason}],
+            "detail": [{"type": "value_error", "loc": ["body", "leads", 0, "domain"], "msg": f"domain: {reason}"}],
+        },
+    )
+
+
 async def test_preview_rejects_bad_leads_with_the_row_and_reason(client):
     leads = _body(2, "bad-preview")["leads"]
     leads[1]["email"] = "not-an-email"
@@ -171,6 +191,13 @@ async def test_events_stream_progress_until_the_batch_finishes(client, runner, p
     assert runner.progress.subscriber_count == 0
 
 
+async def test_events_carry_compact_json_when_streamed(client):
+    await client.post("/batches", json=_body(1, "compact"))
+    response = await client.get("/batches/b1/events")
+    assert response.text.startswith('event: status\ndata: {"batch_id":"b1","status":"created","active":false,')
+    assert response.headers["cache-control"] == "no-cache"
+
+
 async def test_events_of_an_idle_batch_give_only_its_status(client):
     await client.post("/batches", json=_body(1, "idle-events"))
     response = await client.get("/batches/b1/events")
@@ -221,6 +248,26 @@ async def test_over_long_business_name_gets_422_naming_it_without_echoing_it(cli
     assert "BBBB" not in response.text
 
 
+async def test_budget_given_as_true_is_not_an_amount(client):
+    response = await client.post("/batches", json={**_body(1, "bool"), "budget_usd": True})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"].endswith("must be an amount of dollars (a number or a decimal string)")
+
+
+async def test_budget_that_is_not_finite_gets_422_saying_so(client):
+    body = {"leads": _body(1, "inf")["leads"], "budget_usd": float("inf")}
+    response = await client.post(
+        "/batches/preview", content=json.dumps(body), headers={"content-type": "application/json"}
+    )
+    assert response.json()["detail"][0]["msg"].endswith("must be a finite amount of dollars")
+
+
+async def test_repeated_leads_are_described_as_from_the_request_body(client):
+    lead = _body(1, "same")["leads"][0]
+    response = await client.post("/batches/preview", json={"leads": [lead, lead]})
+    assert response.json()["detail"].startswith("1 problem(s) in request body 'leads':\nrequest body 'leads':1: column")
+
+
 async def test_leads_repeating_one_another_get_409_listing_them(client):
     lead = _body(1, "same")["leads"][0]
     response = await client.post("/batches/preview", json={"leads": [lead, lead]})
@@ -233,6 +280,21 @@ async def test_body_over_the_size_limit_gets_413_without_reaching_the_api(runner
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://batches.test") as http:
         response = await http.post("/batches/preview", json={"leads": [], "pad": "x" * 2048})
     assert response.status_code == 413
+
+
+async def test_openapi_names_the_api_and_its_version(client):
+    info = (await client.get("/openapi.json")).json()["info"]
+    assert (info["title"], info["version"]) == ("LeadFactory batch runner", "1.0")
+
+
+async def test_openapi_describes_each_error_status_of_starting_a_batch(client):
+    responses = (await client.get("/openapi.json")).json()["paths"]["/batches/{batch_id}/start"]["post"]["responses"]
+    assert {status: responses[status]["description"] for status in ("402", "404", "409", "422")} == {
+        "402": "Over budget without approval",
+        "404": "No such batch",
+        "409": "Conflicts with the batch's leads, state or estimate",
+        "422": "Invalid input; nothing was created or spent",
+    }
 
 
 async def test_openapi_documents_every_status_the_api_answers(client):

@@ -2,6 +2,7 @@ import asyncio
 import io
 import re
 import signal
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from batch_runner.cli import (
     EXIT_LEADS_FAILED,
     EXIT_NEEDS_APPROVAL,
     EXIT_OK,
+    build_parser,
     default_db_path,
     main,
 )
@@ -75,8 +77,44 @@ def test_summary_counts_done_failed_and_spend(cli, tmp_path, provider):
     assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_LEADS_FAILED
     assert "│ done          │" in cli.output and "│ failed        │" in cli.output
     assert "$0.10 of $0.15 estimated" in cli.output
-    assert f"failed {leads[2].lead_id} ({leads[2].domain})" in cli.output
-    assert "parked domain" in cli.output
+    assert (
+        f"  failed {leads[2].lead_id} ({leads[2].domain}): step 'enrichment' failed after 1 attempt: "
+        f"PermanentStepError: fake: parked domain ({leads[2].domain})\n"
+    ) in cli.output
+
+
+def test_cost_preview_lists_each_providers_calls_list_price_discount_and_cost(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(4, seed="preview"))), "--no-progress") == EXIT_OK
+    for line in (
+        "Cost preview",
+        "┃ provider           ┃ calls ┃ list price ┃ volume discount ┃  cost ┃",
+        "│ enrichment         │     4 │      $0.16 │          -$0.00 │ $0.16 │",
+        "│ website_assessment │     4 │      $0.04 │          -$0.00 │ $0.04 │",
+        "│ total              │       │            │                 │ $0.20 │",
+        "budget $10.00: within budget",
+    ):
+        assert line in [printed.strip() for printed in cli.output.splitlines()]
+
+
+def test_cost_preview_title_is_left_aligned_above_its_table(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="title"))), "--no-progress") == EXIT_OK
+    assert "\nCost preview " in cli.output
+
+
+def test_cost_preview_says_over_budget_when_the_estimate_exceeds_the_budget(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(4, seed="over"))), "--budget", "0.05") == EXIT_NEEDS_APPROVAL
+    assert "budget $0.05: over budget" in [printed.strip() for printed in cli.output.splitlines()]
+
+
+def test_summary_names_the_batch_and_its_status_and_counts_unprocessed_leads(cli, tmp_path):
+    path = _csv(tmp_path, make_leads(4, seed="summary-rows"))
+    assert cli(str(path), "--no-progress", "--batch-id", "weekly") == EXIT_OK
+    assert f"Batch weekly: 4 leads, the given pipeline, checkpoints in {tmp_path / 'leadfactory-batches.sqlite'}\n" in (
+        cli.output
+    )
+    assert "Batch weekly: completed" in cli.output
+    assert "│ leads         │                        4 │" in cli.output
+    assert "│ not processed │                        0 │" in cli.output
 
 
 def test_running_the_same_command_again_pays_nothing_twice(cli, tmp_path, provider):
@@ -137,6 +175,32 @@ def test_bad_csv_is_rejected_with_line_and_reason_before_anything_runs(cli, tmp_
     assert sum(provider.calls.values()) == 0
 
 
+def test_rejected_value_that_looks_like_markup_is_printed_literally(cli, tmp_path):
+    lead = make_leads(1, seed="markup")[0]
+    path = tmp_path / "markup.csv"
+    path.write_text(leads_csv([{**lead.to_dict(), "domain": "[/bold]"}]), encoding="utf-8")
+    assert cli(str(path)) == EXIT_BAD_INPUT
+    assert f"{path}:2: column 'domain': invalid domain: '[/bold]'" in cli.output
+
+
+def test_rejection_naming_a_long_path_is_printed_on_one_line(cli, tmp_path):
+    folder = tmp_path / ("f" * 120)
+    folder.mkdir()
+    lead = make_leads(1, seed="long")[0]
+    path = folder / "leads.csv"
+    path.write_text(leads_csv([{**lead.to_dict(), "domain": "localhost"}]), encoding="utf-8")
+    assert cli(str(path)) == EXIT_BAD_INPUT
+    assert f"  {path}:2: column 'domain': invalid domain: 'localhost' needs a top-level domain, like example.com\n" in (
+        cli.output
+    )
+
+
+def test_checkpoint_file_with_a_long_path_that_cannot_be_opened_is_named_on_one_line(cli, tmp_path):
+    db = tmp_path / ("d" * 120) / "c.sqlite"
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="long-db"))), "--db", str(db)) == EXIT_BAD_INPUT
+    assert f"Cannot open the checkpoint file {db}: unable to open database file\n" in cli.output
+
+
 def test_batch_over_budget_is_not_started_without_approval(cli, tmp_path, provider):
     assert cli(str(_csv(tmp_path, make_leads(4, seed="budget"))), "--budget", "0.05") == EXIT_NEEDS_APPROVAL
     assert "Not started" in cli.output and "approve at least $0.20 to start it" in cli.output
@@ -186,10 +250,80 @@ def test_reusing_a_batch_id_for_another_csv_is_reported(cli, tmp_path):
     assert "BatchConflictError" in cli.output
 
 
+def test_options_default_to_ten_dollars_four_leads_at_once_sixty_seconds_and_three_attempts():
+    args = build_parser().parse_args(["leads.csv"])
+    assert (args.budget, args.approve, args.concurrency, args.timeout, args.retries) == (
+        Decimal("10"),
+        None,
+        4,
+        60.0,
+        3,
+    )
+    assert (args.db, args.batch_id, args.no_progress, args.live) == (None, None, False, False)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "usage: batch_runner [-h]",
+        "Run a batch of leads from a CSV file.",
+        "csv CSV of leads with columns lead_id,business_name,domain,email",
+        "--db DB SQLite checkpoint file (default: leadfactory-batches.sqlite in the temp directory)",
+        "--batch-id BATCH_ID batch id (default: derived from the leads, so a rerun resumes)",
+        "--budget BUDGET budget in USD, at most 1000000 (default: 10)",
+        "--approve USD approve spending up to USD (at most 1000000) over the budget",
+        "--concurrency CONCURRENCY leads in flight at once (default: 4)",
+        "--timeout TIMEOUT seconds per lead, retries included (default: 60)",
+        "--retries RETRIES attempts per step for retryable errors (default: 3)",
+        "--no-progress no progress bar (for logs)",
+        "--live call the real providers (needs HUNTER_API_KEY); default: d0_gateway's offline stubs",
+    ],
+)
+def test_help_describes_each_option_with_its_default(option, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")
+    assert f" {option} " in " " + " ".join(build_parser().format_help().split()) + " "
+
+
+def test_four_leads_are_in_flight_at_once_when_no_concurrency_is_given(cli, tmp_path, provider):
+    leads = make_leads(6, seed="concurrency")
+    for lead in leads:
+        provider.take(lead.domain, 1.0)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_OK
+    assert provider.max_in_flight == 4
+
+
+def test_concurrency_option_bounds_the_leads_in_flight_when_given(cli, tmp_path, provider):
+    leads = make_leads(6, seed="concurrency")
+    for lead in leads:
+        provider.take(lead.domain, 1.0)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress", "--concurrency", "2") == EXIT_OK
+    assert provider.max_in_flight == 2
+
+
+def test_timeout_option_fails_a_lead_that_takes_longer_when_given(cli, tmp_path, provider):
+    leads = make_leads(1, seed="slow")
+    provider.take(leads[0].domain, 10.0)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress", "--timeout", "5") == EXIT_LEADS_FAILED
+    assert "timed out after 5s" in cli.output
+
+
+def test_retries_option_limits_the_attempts_of_a_transient_error_when_given(cli, tmp_path, provider):
+    leads = make_leads(1, seed="flaky")
+    provider.fail_transiently(leads[0].domain, 1)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress", "--retries", "1") == EXIT_LEADS_FAILED
+    assert "failed after 1 attempt:" in cli.output
+
+
+def test_transient_error_is_retried_when_no_retries_option_is_given(cli, tmp_path, provider):
+    leads = make_leads(1, seed="flaky")
+    provider.fail_transiently(leads[0].domain, 2)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_OK
+
+
 @pytest.mark.parametrize("option, value", [("--concurrency", "0"), ("--timeout", "0"), ("--retries", "0")])
 def test_out_of_range_settings_are_rejected(cli, tmp_path, option, value):
     assert cli(str(_csv(tmp_path, make_leads(1))), option, value) == EXIT_BAD_INPUT
-    assert "must be" in cli.output
+    assert cli.output == "--concurrency and --retries must be >= 1 and --timeout > 0\n"
 
 
 @pytest.mark.parametrize("amount", ["abc", "-1", "NaN"])

@@ -86,6 +86,26 @@ def test_default_price_book_discounts_ten_percent_past_a_thousand_calls():
     assert preview.total == to_money(Decimal("0.04") * 1000 + Decimal("0.036") * 1000)
 
 
+def test_default_price_book_discounts_twenty_five_percent_past_ten_thousand_calls():
+    price = DEFAULT_PRICE_BOOK.price("website_assessment")
+    assert [price.price_of_call(n) for n in (1_000, 1_001, 10_000, 10_001)] == [
+        Decimal("0.01"),
+        Decimal("0.009"),
+        Decimal("0.009"),
+        Decimal("0.0075"),
+    ]
+
+
+def test_tier_from_the_first_call_discounts_every_call_when_after_calls_is_zero():
+    price = ProviderPrice("acme", Decimal("1.00"), (VolumeTier(0, Decimal("0.20")),))
+    assert price.price_of_call(1) == Decimal("0.80")
+
+
+def test_tier_without_discount_is_accepted_and_keeps_the_list_price():
+    price = ProviderPrice("acme", Decimal("1.00"), (VolumeTier(5, Decimal(0)),))
+    assert price.price_of_call(6) == Decimal("1.00")
+
+
 def test_preview_is_over_budget_only_when_strictly_above_it():
     preview = preview_cost(["acme"], 2, PriceBook.of([TIERED]))
     assert not preview.over_budget(Decimal("2.00"))

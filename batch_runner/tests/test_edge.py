@@ -24,6 +24,7 @@ from batch_runner import edge
         ("www.com", "www.com"),
         ("http://user@shop.example.co.uk:8443/cart", "shop.example.co.uk"),
         ("bücher.de", "xn--bcher-kva.de"),
+        ("\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com", "example.com"),  # full-width letters, mapped by UTS 46
     ],
 )
 def test_domain_rule_reduces_urls_to_the_bare_ascii_host_when_given_loosely(raw, expected):
@@ -50,7 +51,15 @@ def test_email_rule_lowercases_and_encodes_the_domain_when_the_address_is_valid(
     assert edge.normalize_email(" Jane.Doe@Bücher.DE ") == "jane.doe@xn--bcher-kva.de"
 
 
-@pytest.mark.parametrize("raw, reason", [("nope", "not a valid email"), ("a@b.test", "special-use"), (7, "not int")])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("nope", "not a valid email"),
+        ("a@b.test", "special-use"),
+        (7, "not int"),
+        ("a" * 250 + "@b.com", "^is longer than 254 characters$"),
+    ],
+)
 def test_email_rule_refuses_invalid_and_special_use_addresses(raw, reason):
     with pytest.raises(edge.InvalidFieldError, match=reason):
         edge.normalize_email(raw)
@@ -126,6 +135,10 @@ def test_header_text_is_read_as_utf8_when_it_is_utf8_else_as_latin1(sent, expect
     assert edge.decode_header_text(sent) == expected
 
 
+def test_header_text_never_fails_when_a_character_is_beyond_latin1():
+    assert edge.decode_header_text("J\u20acrg") == "J?rg"
+
+
 # -- the 422 body --------------------------------------------------------------------------------------
 
 
@@ -133,6 +146,32 @@ def test_validation_body_keeps_type_loc_and_message_but_never_the_input():
     errors = [{"type": "bool_type", "loc": ("body", "is_manual"), "msg": "bad", "input": float("nan"), "ctx": {}}]
     assert edge.validation_error_body(errors) == {
         "detail": [{"type": "bool_type", "loc": ["body", "is_manual"], "msg": "is_manual: bad"}]
+    }
+
+
+def test_validation_body_escapes_and_bounds_each_location_part():
+    errors = [{"type": "extra_forbidden", "loc": ("body", "a\ud800", "k" * 150), "msg": "bad"}]
+    (item,) = edge.validation_error_body(errors)["detail"]
+    assert item["loc"][:2] == ["body", "a\\ud800"]
+    assert item["loc"][2] == "k" * 99 + "…"
+
+
+def test_validation_body_keeps_the_message_unprefixed_when_no_location_part_names_a_field():
+    errors = [{"type": "list_type", "loc": (0,), "msg": "bad"}]
+    assert edge.validation_error_body(errors) == {"detail": [{"type": "list_type", "loc": [0], "msg": "bad"}]}
+
+
+def test_validation_body_says_invalid_value_when_the_error_has_no_message_or_type():
+    assert edge.validation_error_body([{"loc": ("body", "name")}]) == {
+        "detail": [{"type": "value_error", "loc": ["body", "name"], "msg": "name: invalid value"}]
+    }
+
+
+def test_validation_item_is_a_value_error_keeping_row_numbers_as_integers():
+    assert edge.validation_item(["body", "leads", 3, "domain"], "domain: bad") == {
+        "type": "value_error",
+        "loc": ["body", "leads", 3, "domain"],
+        "msg": "domain: bad",
     }
 
 
@@ -186,13 +225,27 @@ async def test_guard_answers_413_and_closes_when_the_declared_body_is_over_the_l
     assert response.json() == {"detail": "the request body is larger than the limit of 10 bytes"}
 
 
+async def test_guard_answers_413_as_json_with_its_exact_length_when_the_body_is_over_the_limit():
+    response = await _send(_app(), "POST", "/echo", content=b'{"a": "0123456789"}')
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-length"] == str(len(response.content))
+
+
+async def test_guard_keeps_the_connection_open_when_it_answers_405():
+    response = await _send(_app(), "PUT", "/items/3")
+    assert "connection" not in response.headers
+
+
 async def test_guard_answers_413_when_an_undeclared_body_grows_over_the_limit():
     async def chunks():
         yield b'{"a":'
         yield b'"0123456789"}'
 
     response = await _send(_app(), "POST", "/echo", content=chunks())
-    assert response.status_code == 413
+    assert (response.status_code, response.json()) == (
+        413,
+        {"detail": "the request body is larger than the limit of 10 bytes"},
+    )
 
 
 async def test_guard_answers_408_when_the_body_stalls_for_the_read_timeout():
@@ -207,6 +260,30 @@ async def test_guard_answers_408_when_the_body_stalls_for_the_read_timeout():
         408,
         "the request body stalled for more than 2.5 seconds",
     )
+
+
+async def test_guard_closes_the_connection_when_it_answers_408():
+    @asynccontextmanager
+    async def expired(_seconds):
+        raise TimeoutError
+        yield
+
+    response = await _send(_app(timeout=expired), "POST", "/echo", json={})
+    assert (response.status_code, response.headers["connection"]) == (408, "close")
+
+
+async def test_guard_passes_an_empty_body_when_the_request_message_has_none():
+    seen = []
+
+    async def app(scope, receive, send):
+        seen.append(await receive())
+
+    async def receive():
+        return {"type": "http.request"}
+
+    guard = edge.RequestGuard(app)
+    await guard({"type": "http", "method": "POST", "path": "/echo", "headers": []}, receive, None)
+    assert seen == [{"type": "http.request", "body": b"", "more_body": False}]
 
 
 async def test_guard_stops_waiting_for_a_body_that_never_arrives_after_the_read_timeout():
@@ -281,3 +358,135 @@ def test_uvicorn_options_bound_headers_idle_time_connections_and_header_stalls()
 def test_text_pattern_lists_exactly_the_characters_the_rule_refuses_in_this_pythons_unicode_tables():
     refused = edge.text.regex_class_of(edge.text.refused_ranges())
     assert edge.TEXT_PATTERN == f"^[^{refused}]*$"
+
+
+# -- the header deadline (uvicorn's h11 protocol, driven by hand on a loop that only records timers) -----
+
+
+class _Timer:
+    def __init__(self, delay, callback):
+        self.delay, self.callback, self.cancelled = delay, callback, False
+
+    def cancel(self):
+        self.cancelled = True
+
+
+class _RecordingLoop:
+    """The two loop calls the protocol makes: timers (recorded, fired by the test) and request tasks (dropped)."""
+
+    def __init__(self):
+        self.timers = []
+
+    def call_later(self, delay, callback):
+        self.timers.append(_Timer(delay, callback))
+        return self.timers[-1]
+
+    def create_task(self, coroutine, **_options):
+        coroutine.close()
+        return _DroppedTask()
+
+
+class _DroppedTask:
+    def add_done_callback(self, _callback):
+        pass
+
+
+class _Transport:
+    def __init__(self):
+        self.closed = False
+
+    def get_extra_info(self, _name, default=None):
+        return default
+
+    def is_closing(self):
+        return self.closed
+
+    def close(self):
+        self.closed = True
+
+    def write(self, _data):
+        pass
+
+    def pause_reading(self):
+        pass
+
+    def resume_reading(self):
+        pass
+
+
+def _connected_protocol(read_timeout=2.5):
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    protocol_class = edge.uvicorn_options(edge.ServerLimits(read_timeout=read_timeout))["http"]
+    loop, transport = _RecordingLoop(), _Transport()
+    protocol = protocol_class(Config(app=FastAPI()), ServerState(), {}, _loop=loop)
+    protocol.connection_made(transport)
+    return protocol, loop, transport
+
+
+def _header_deadlines(loop):
+    return [timer for timer in loop.timers if timer.delay == 2.5]
+
+
+def test_header_deadline_is_armed_for_the_read_timeout_when_a_connection_opens():
+    _protocol, loop, _transport = _connected_protocol()
+    assert [(timer.delay, timer.cancelled) for timer in loop.timers] == [(2.5, False)]
+
+
+def test_header_deadline_closes_the_connection_when_the_request_headers_stall():
+    protocol, loop, transport = _connected_protocol()
+    protocol.data_received(b"GET /batches HTTP/1.1\r\nHost: b")
+    deadline = loop.timers[0]
+    assert not deadline.cancelled
+    deadline.callback()
+    protocol.connection_lost(None)  # what closing the transport leads to
+    assert transport.closed
+
+
+def test_header_deadline_is_cancelled_when_the_request_headers_arrive_in_time():
+    protocol, loop, transport = _connected_protocol()
+    protocol.data_received(b"GET /batches HTTP/1.1\r\nHost: b.test\r\n\r\n")
+    assert loop.timers[0].cancelled and not transport.closed
+
+
+def test_header_deadline_leaves_the_connection_open_when_it_fires_after_the_headers_arrived():
+    protocol, loop, transport = _connected_protocol()
+    protocol.data_received(b"GET /batches HTTP/1.1\r\nHost: b.test\r\n\r\n")
+    loop.timers[0].callback()
+    assert not transport.closed
+
+
+def test_header_deadline_is_armed_again_for_the_next_request_when_a_response_completes():
+    protocol, loop, _transport = _connected_protocol()
+    protocol.data_received(b"GET /batches HTTP/1.1\r\nHost: b.test\r\n\r\n")
+    protocol.on_response_complete()
+    assert [timer.cancelled for timer in _header_deadlines(loop)] == [True, False]
+
+
+def test_header_deadline_is_not_armed_again_when_the_connection_is_closing_after_a_response():
+    protocol, loop, transport = _connected_protocol()
+    transport.close()
+    protocol.on_response_complete()
+    assert len(_header_deadlines(loop)) == 1
+
+
+def test_header_deadline_is_cancelled_when_the_connection_is_lost():
+    protocol, loop, _transport = _connected_protocol()
+    protocol.connection_lost(None)
+    assert loop.timers[0].cancelled
+
+
+def test_lost_connection_passes_its_error_to_uvicorn_which_leaves_the_transport_to_asyncio():
+    protocol, _loop, transport = _connected_protocol()
+    protocol.connection_lost(ConnectionResetError())
+    assert not transport.closed
+
+
+def test_header_deadline_does_not_close_a_connection_that_is_already_closing():
+    protocol, loop, transport = _connected_protocol()
+    closes = []
+    transport.is_closing = lambda: True
+    transport.close = lambda: closes.append(True)
+    loop.timers[0].callback()
+    assert closes == []

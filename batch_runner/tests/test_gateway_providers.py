@@ -43,6 +43,29 @@ async def test_enrichment_reports_what_hunter_knows_about_the_leads_domain(stub_
     assert data["contacts_known"] == len(data["contacts"])
 
 
+async def test_enrichment_result_names_each_field_and_each_contacts_details(stub_gateway):
+    data = await HunterEnrichmentProvider(stub_gateway).enrich(make_leads(1, seed="hunter")[0])
+    assert set(data) == {
+        "source",
+        "organization",
+        "email_pattern",
+        "webmail",
+        "disposable",
+        "accept_all",
+        "contacts_known",
+        "contacts",
+    }
+    assert {tuple(sorted(contact)) for contact in data["contacts"]} == {
+        ("confidence", "email", "first_name", "last_name", "position", "type")
+    }
+
+
+async def test_assessment_result_names_the_source_url_scores_and_analysis_time(stub_gateway):
+    data = await PageSpeedAssessmentProvider(stub_gateway).assess("https://acme-plumbing.com")
+    assert set(data) == {"source", "url", "scores", "analyzed_at"}
+    assert data["analyzed_at"]
+
+
 async def test_assessment_reports_lighthouse_scores_for_the_url(stub_gateway):
     data = await PageSpeedAssessmentProvider(stub_gateway).assess("https://acme-plumbing.com")
     assert (data["source"], data["url"]) == ("pagespeed", "https://acme-plumbing.com")

@@ -8,6 +8,7 @@ from batch_runner import (
     DuplicateLeadsError,
     Lead,
     LeadInputError,
+    LeadProblem,
     load_leads_csv,
     normalize_domain,
     parse_leads_csv,
@@ -163,9 +164,21 @@ def test_validate_leads_numbers_rows_from_first_line():
     assert str(caught.value).startswith("1 problem(s) in request body")
 
 
+def test_rows_are_reported_as_leads_when_no_source_is_named():
+    with pytest.raises(LeadInputError, match=r"^1 problem\(s\) in <leads>:\n<leads>:1: column 'email'"):
+        validate_leads([{**make_leads(1)[0].to_dict(), "email": "nope"}])
+
+
 def test_lead_input_error_needs_a_problem():
-    with pytest.raises(ValueError, match="at least one problem"):
+    with pytest.raises(ValueError, match="^LeadInputError needs at least one problem$"):
         LeadInputError("x.csv", [])
+
+
+def test_lead_input_error_lists_one_problem_per_line_in_line_order():
+    problems = [LeadProblem(3, "email", "missing value"), LeadProblem(2, "domain", "missing value")]
+    assert str(LeadInputError("x.csv", problems)) == (
+        "2 problem(s) in x.csv:\nx.csv:2: column 'domain': missing value\nx.csv:3: column 'email': missing value"
+    )
 
 
 @pytest.mark.parametrize(
@@ -208,6 +221,47 @@ def test_business_name_breaking_the_text_rule_is_rejected_with_its_line(name, re
         parse_leads_csv(leads_csv([{**lead.to_dict(), "business_name": name}]))
     ((line, column, why),) = [(p.line, p.column, p.reason) for p in caught.value.problems]
     assert (line, column) == (2, "business_name") and reason in why
+
+
+_HEADER = "lead_id,business_name,domain,email\n"
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("", (1, "lead_id", "missing column (header is empty)")),
+        ("lead_id,domain\nL1,acme.com\n", (1, "business_name", "missing column (header is lead_id,domain)")),
+        (_HEADER, (2, "lead_id", "no leads: a batch needs at least one row")),
+        (_HEADER + "L1,Acme,acme.com,a@acme.com,extra\n", (2, "row", "1 more field(s) than the header has columns")),
+        (_HEADER + "L1, ,acme.com,a@acme.com\n", (2, "business_name", "missing value")),
+        (
+            _HEADER + "bad id,Acme,acme.com,a@acme.com\n",
+            (2, "lead_id", "invalid lead id 'bad id': use 1-64 letters, digits, '_', '.', ':' or '-'"),
+        ),
+        (
+            _HEADER + "L1,Acme,localhost,a@acme.com\n",
+            (2, "domain", "invalid domain: 'localhost' needs a top-level domain, like example.com"),
+        ),
+        (
+            _HEADER + "L1,Acme,acme.com,a@acme.com\nL1,Beta,beta.com,b@beta.com\n",
+            (3, "lead_id", "duplicate lead 'L1' (first on line 2)"),
+        ),
+        (
+            _HEADER + "L1,Acme,acme.com,a@acme.com\nL2,Beta,beta.com,A@acme.com\n",
+            (3, "email", "duplicate lead: 'a@acme.com' is already on line 2"),
+        ),
+    ],
+)
+def test_rejected_row_is_reported_with_its_line_column_and_reason(text, problem):
+    with pytest.raises(LeadInputError) as caught:
+        parse_leads_csv(text)
+    assert (caught.value.problems[0].line, caught.value.problems[0].column, caught.value.problems[0].reason) == problem
+
+
+def test_invalid_email_is_reported_with_the_value_and_why():
+    with pytest.raises(LeadInputError) as caught:
+        parse_leads_csv(_HEADER + "L1,Acme,acme.com,nope\n")
+    assert caught.value.problems[0].reason.startswith("invalid email 'nope': is not a valid email address: ")
 
 
 def test_leads_that_repeat_one_another_raise_the_duplicate_error():

@@ -24,6 +24,39 @@ def test_rate_counts_leads_per_second_of_this_run(fake_clock):
     assert (event.done, event.failed, event.rate, event.eta_seconds) == (1, 1, 0.2, 10)
 
 
+def test_rate_and_eta_stay_unknown_when_a_lead_finishes_before_any_time_passes(fake_clock):
+    tracker = _tracker(fake_clock)
+    tracker.lead_finished(failed=False)
+    event = tracker.event("lead_done")
+    assert (event.done, event.rate, event.eta_seconds) == (1, None, None)
+
+
+def test_only_finished_and_cancelled_events_are_terminal(fake_clock):
+    tracker = _tracker(fake_clock)
+    assert [
+        tracker.event(kind).terminal for kind in ("started", "lead_done", "lead_failed", "finished", "cancelled")
+    ] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
+
+
+def test_rate_counts_leads_finished_within_the_first_second(fake_clock):
+    tracker = _tracker(fake_clock)
+    fake_clock.advance(0.5)
+    tracker.lead_finished(failed=False)
+    assert tracker.event("lead_done").rate == 2.0
+
+
+def test_failed_leads_add_to_those_that_failed_before_a_resume(fake_clock):
+    tracker = ProgressTracker("b1", total=10, done=6, failed=2, clock=fake_clock)
+    tracker.lead_finished(failed=True)
+    assert tracker.event("lead_failed").failed == 3
+
+
 def test_resumed_run_counts_earlier_leads_but_not_in_its_rate(fake_clock):
     tracker = ProgressTracker("b1", total=10, done=6, failed=2, clock=fake_clock)
     fake_clock.advance(4)

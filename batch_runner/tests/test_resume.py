@@ -303,3 +303,21 @@ def test_checkpoint_survives_reopening_the_file(tmp_path, fake_clock):
     )
     assert [batch.batch_id for batch in reopened.list_batches()] == ["b1"]
     reopened.close()
+
+
+@pytest.mark.parametrize(
+    "pragma, expected", [("journal_mode", "wal"), ("synchronous", 1), ("foreign_keys", 1)]
+)  # synchronous 1 is NORMAL
+def test_checkpoint_file_is_write_ahead_logged_with_normal_sync_and_enforced_foreign_keys(tmp_path, pragma, expected):
+    store = CheckpointStore.open(tmp_path / "batches.sqlite")
+    try:
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql(f"PRAGMA {pragma}").scalar() == expected
+    finally:
+        store.close()
+
+
+def test_in_memory_checkpoints_enforce_foreign_keys():
+    store = CheckpointStore.in_memory()
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

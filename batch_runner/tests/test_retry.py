@@ -33,6 +33,20 @@ def test_backoff_honours_retry_after_up_to_the_maximum_delay(retry_after, seed):
     assert policy.backoff(1, random.Random(seed), retry_after) >= min(retry_after, 30)
 
 
+def test_backoff_waits_a_uniformly_random_part_of_the_exponential_ceiling_when_jitter_is_full():
+    policy = RetryPolicy(base_delay=0.5, factor=2.0, max_delay=30.0)
+    assert policy.backoff(3, random.Random(5)) == 2.0 * (1 - random.Random(5).random())
+
+
+def test_backoff_caps_a_providers_retry_after_at_the_maximum_delay():
+    assert RetryPolicy(max_delay=30.0).backoff(1, random.Random(5), retry_after=100.0) == 30.0
+
+
+def test_backoff_keeps_its_own_delay_when_the_retry_after_is_shorter():
+    policy = RetryPolicy(base_delay=4.0)
+    assert policy.backoff(1, random.Random(5), retry_after=0.0) == policy.backoff(1, random.Random(5))
+
+
 def test_backoff_is_reproducible_with_the_same_random_source():
     policy = RetryPolicy()
     assert [policy.backoff(n, random.Random(5)) for n in (1, 2, 3)] == [
@@ -64,7 +78,13 @@ def test_error_flagged_not_retryable_is_not_retried_even_if_it_is_a_timeout():
 
 @pytest.mark.parametrize(
     "error, expected",
-    [(RetryableStepError("x", retry_after=3), 3.0), (RetryableStepError("x"), None), (ValueError(), None)],
+    [
+        (RetryableStepError("x", retry_after=3), 3.0),
+        (RetryableStepError("x", retry_after=0), 0.0),
+        (RetryableStepError("x", retry_after=-1), None),
+        (RetryableStepError("x"), None),
+        (ValueError(), None),
+    ],
 )
 def test_retry_after_is_read_from_errors_that_carry_it(error, expected):
     assert retry_after_of(error) == expected

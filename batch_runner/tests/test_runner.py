@@ -23,6 +23,7 @@ from batch_runner import (
     ProviderPrice,
     RetryPolicy,
     UnknownProviderError,
+    VolumeTier,
     standard_pipeline,
 )
 from testing.batches import GENEROUS_BUDGET, make_leads
@@ -179,6 +180,25 @@ async def test_result_arriving_after_the_deadline_is_not_kept(make_runner, provi
     assert result.steps == {}
 
 
+async def test_result_arriving_exactly_at_the_deadline_is_not_kept(make_runner, provider):
+    lead = make_leads(1, seed="on-time")[0]
+    provider.take(lead.domain, 60)
+    runner = make_runner(lead_timeout=60)
+    await _run(runner, [lead])
+    (result,) = runner.results("b1")
+    assert (result.state, result.steps) == ("failed", {})
+
+
+async def test_backoff_ending_exactly_at_the_deadline_fails_the_lead_at_once(make_runner, provider, fake_clock):
+    lead = make_leads(1, seed="backoff-edge")[0]
+    provider.fail_transiently(lead.domain, times=1, retry_after=30)
+    runner = make_runner(lead_timeout=30, retry=RetryPolicy(max_delay=300))
+    await _run(runner, [lead])
+    (result,) = runner.results("b1")
+    assert "needs a 30s backoff" in result.error
+    assert fake_clock.sleeps == []
+
+
 async def test_backoff_that_would_pass_the_deadline_fails_the_lead_at_once(make_runner, provider, fake_clock):
     lead = make_leads(1, seed="backoff-deadline")[0]
     provider.fail_transiently(lead.domain, times=1, retry_after=100)
@@ -298,6 +318,35 @@ async def test_batch_over_budget_does_not_start_without_approval(make_runner, pr
     assert runner.status("b1").status == "created"
 
 
+async def test_approval_required_error_carries_the_batch_estimate_budget_and_approval(make_runner):
+    runner = make_runner()
+    runner.create_batch("b1", make_leads(10, seed="budget"), budget=Decimal("0.10"))
+    with pytest.raises(BudgetApprovalRequiredError) as caught:
+        await runner.run("b1")
+    error = caught.value
+    assert (error.batch_id, error.estimated, error.budget, error.approved) == (
+        "b1",
+        Decimal("0.5"),
+        Decimal("0.1"),
+        None,
+    )
+
+
+def test_approval_required_error_names_an_approval_that_is_too_small():
+    error = BudgetApprovalRequiredError("b1", Decimal("0.50"), Decimal("0.10"), Decimal("0.40"))
+    assert "and has an approval of only $0.40; approve at least $0.50 to start it" in str(error)
+    assert error.approved == Decimal("0.40")
+
+
+def test_batches_are_listed_newest_first_and_by_id_when_created_at_the_same_time(make_runner, fake_clock):
+    runner = make_runner()
+    runner.create_batch("a-old", make_leads(1, seed="old"), budget=GENEROUS_BUDGET)
+    fake_clock.advance(60)
+    runner.create_batch("b-new-2", make_leads(1, seed="new2"), budget=GENEROUS_BUDGET)
+    runner.create_batch("b-new-1", make_leads(1, seed="new1"), budget=GENEROUS_BUDGET)
+    assert [batch.batch_id for batch in runner.list_batches()] == ["b-new-1", "b-new-2", "a-old"]
+
+
 async def test_approval_below_the_estimate_is_refused(make_runner):
     runner = make_runner()
     runner.create_batch("b1", make_leads(10, seed="low"), budget=Decimal("0.10"))
@@ -315,6 +364,27 @@ async def test_approved_batch_over_budget_runs_and_spends_its_estimate(make_runn
     final = await runner.run("b1")
     assert (final.status, final.done) == ("completed", 10)
     assert final.spent == final.estimated_cost == Decimal("0.50")
+
+
+async def test_each_providers_calls_are_charged_at_their_own_marginal_tier_price(fake_clock, provider):
+    half_off_after_one = (VolumeTier(1, Decimal("0.50")),)
+    book = PriceBook.of(
+        [
+            ProviderPrice("enrichment", Decimal("1.00"), half_off_after_one),
+            ProviderPrice("website_assessment", Decimal("1.00"), half_off_after_one),
+        ]
+    )
+    runner = BatchRunner(
+        CheckpointStore.in_memory(), standard_pipeline(provider, provider), price_book=book, clock=fake_clock
+    )
+    final = await _run(runner, make_leads(3, seed="tiers"))
+    assert (final.spent, final.estimated_cost) == (Decimal("4.00"), Decimal("4.00"))
+
+
+def test_leads_of_a_new_batch_have_made_no_attempts(make_runner):
+    runner = make_runner()
+    runner.create_batch("b1", make_leads(2, seed="fresh"), budget=GENEROUS_BUDGET)
+    assert [(result.state, result.attempts) for result in runner.results("b1")] == [("pending", 0), ("pending", 0)]
 
 
 async def test_batch_within_budget_needs_no_approval(make_runner):
@@ -360,6 +430,12 @@ async def test_batch_made_for_another_pipeline_is_not_run(make_runner):
 async def test_unknown_batch_is_reported_by_id(make_runner):
     with pytest.raises(BatchNotFoundError, match="'ghost'"):
         await make_runner().run("ghost")
+
+
+def test_unknown_batch_error_carries_the_batch_id_for_callers(make_runner):
+    with pytest.raises(BatchNotFoundError) as caught:
+        make_runner().status("ghost")
+    assert caught.value.batch_id == "ghost"
 
 
 @pytest.mark.parametrize(
