@@ -52,6 +52,7 @@ async def test_duplicate_gets_409_naming_the_conflicting_field(client, field, se
     response = await client.post("/leads", json=second)
     assert response.status_code == 409
     assert (response.json()["field"], response.json()["existing_id"]) == (field, first["id"])
+    assert response.json()["detail"].endswith(f"already belongs to lead {first['id']}")
 
 
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
@@ -80,7 +81,8 @@ async def test_list_filters_searches_and_pages_with_a_total(client, faker, fake_
 
 
 @pytest.mark.parametrize(
-    "params, field", [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"offset": -1}, "offset")]
+    "params, field",
+    [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"offset": -1}, "offset"), ({"offset": 10**9 + 1}, "offset")],
 )
 async def test_out_of_range_paging_gets_422_naming_the_parameter(client, params, field):
     response = await client.get("/leads", params=params)
@@ -160,7 +162,7 @@ async def test_health_reports_503_when_the_database_is_unreachable(tmp_path):
     app = create_app(LeadRepository(session_factory(engine)))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         response = await client.get("/health")
-    assert (response.status_code, response.json()["database"]) == (503, "unreachable")
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable", "database": "unreachable"})
 
 
 async def test_openapi_lead_schema_requires_every_stored_lead_field_in_order(client):
@@ -204,6 +206,9 @@ async def test_patch_clearing_both_email_and_domain_conflicts_with_the_lead_and_
     lead = (await client.post("/leads", json={"email": "a@acme.com"})).json()
     response = await client.patch(f"/leads/{lead['id']}", json={"email": None})
     assert (response.status_code, response.json()["field"], response.json()["existing_id"]) == (409, "email", None)
+    assert response.json()["detail"] == (
+        "email: a lead needs an email or a domain; this change would leave it with neither"
+    )
     assert (await client.get(f"/leads/{lead['id']}")).json()["email"] == "a@acme.com"
 
 
@@ -224,3 +229,67 @@ async def test_a_refused_text_field_gets_422_with_the_reason_but_not_the_value(c
     assert response.status_code == 422
     assert "U+200B at position 6" in response.json()["detail"][0]["msg"]
     assert "Secret" not in response.text
+
+
+async def test_list_returns_the_newest_50_from_the_start_when_no_paging_is_given(client, repository, fake_clock):
+    for index in range(51):
+        repository.create_lead(actor="t", email=f"lead{index}@acme.com")
+        fake_clock.advance(1)
+    page = (await client.get("/leads")).json()
+    assert (page["total"], len(page["items"]), page["limit"], page["offset"]) == (51, 50, 50, 0)
+    assert (page["items"][0]["email"], page["items"][-1]["email"]) == ("lead50@acme.com", "lead1@acme.com")
+
+
+@pytest.mark.parametrize("params", [{"limit": 200}, {"offset": 10**9}])
+async def test_list_accepts_paging_at_its_upper_limit_when_listing(client, params):
+    response = await client.get("/leads", params=params)
+    assert response.status_code == 200
+    assert {name: response.json()[name] for name in params} == params
+
+
+@pytest.mark.parametrize("field, longest", [("search", 200), ("source", 100)])
+async def test_list_filter_gets_422_naming_the_parameter_when_over_its_length_limit(client, field, longest):
+    assert (await client.get("/leads", params={field: "a" * longest})).status_code == 200
+    response = await client.get("/leads", params={field: "a" * (longest + 1)})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", field]
+
+
+async def test_list_filter_with_control_characters_gets_a_message_naming_the_parameter_and_reason(client):
+    response = await client.get("/leads", params={"search": "web\x00form"})
+    assert response.json()["detail"][0]["msg"].startswith("search: ")
+    assert "web" not in response.json()["detail"][0]["msg"]
+
+
+async def test_write_gets_503_with_retry_after_and_stores_nothing_when_it_keeps_colliding(client, colliding_audit_log):
+    response = await client.post("/leads", json={"email": "b@acme.com"})
+    assert (response.status_code, response.headers["retry-after"]) == (503, "1")
+    assert response.json() == {
+        "detail": "create lead collided with concurrent writes 3 times; nothing was stored, retry"
+    }
+    assert [lead["email"] for lead in (await client.get("/leads")).json()["items"]] == ["a@acme.com"]
+
+
+@pytest.mark.parametrize("header", [{}, {"X-Actor": "   "}])
+async def test_change_is_recorded_as_made_by_api_when_the_actor_header_is_absent_or_blank(client, header):
+    lead = (await client.post("/leads", json={"email": "a@acme.com"}, headers=header)).json()
+    assert [entry["actor"] for entry in (await client.get(f"/leads/{lead['id']}/audit")).json()] == ["api"]
+
+
+async def test_latin1_actor_header_is_recorded_as_written_when_it_is_not_utf8(client):
+    lead = (
+        await client.post("/leads", json={"email": "a@acme.com"}, headers={"X-Actor": "Zoë".encode("latin-1")})
+    ).json()
+    assert [entry["actor"] for entry in (await client.get(f"/leads/{lead['id']}/audit")).json()] == ["Zoë"]
+
+
+async def test_delete_records_the_actor_when_the_header_names_one(client):
+    lead = (await client.post("/leads", json={"email": "a@acme.com"})).json()
+    await client.delete(f"/leads/{lead['id']}", headers={"X-Actor": "dana"})
+    trail = (await client.get(f"/leads/{lead['id']}/audit")).json()
+    assert [(entry["action"], entry["actor"]) for entry in trail] == [("lead.created", "api"), ("lead.deleted", "dana")]
+
+
+async def test_openapi_document_names_the_service_and_its_version(client):
+    info = (await client.get("/openapi.json")).json()["info"]
+    assert (info["title"], info["version"]) == ("LeadFactory Lead Explorer", "1.0.0")
