@@ -265,3 +265,86 @@ async def test_app_runs_its_shutdown_closers_in_order_when_the_server_stops(repo
     async with app.router.lifespan_context(app):
         assert closed == []
     assert closed == ["gateway", "store"]
+
+
+@pytest.mark.parametrize("argv", [["--port", "0"], ["--port", "65535"], ["--demo-count", "0"]])
+def test_options_at_their_bounds_are_accepted(argv):
+    config = parse_server_config(argv, {"HOME": "/h"})
+    assert {"--port": config.port, "--demo-count": config.demo_count}[argv[0]] == int(argv[1])
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--port", "-1"], "--port must be between 0 and 65535, got -1"),
+        (["--port", "65536"], "--port must be between 0 and 65535, got 65536"),
+        (["--demo-count", "-1"], "--demo-count must not be negative, got -1"),
+    ],
+)
+def test_out_of_range_option_is_a_usage_error_naming_the_option_and_value(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        parse_server_config(argv, {"HOME": "/h"})
+    assert message in capsys.readouterr().err
+
+
+def test_options_set_host_demo_enricher_and_live_mode():
+    argv = ["--host", "0.0.0.0", "--demo", "--demo-count", "4", "--enricher", "offline", "--live"]
+    config = parse_server_config(argv, {"HOME": "/h"})
+    assert (config.host, config.demo, config.demo_count, config.enricher, config.live) == (
+        "0.0.0.0",
+        True,
+        4,
+        "offline",
+        True,
+    )
+
+
+def test_defaults_are_25_demo_leads_enriched_through_batch_runner_on_the_stubs():
+    config = parse_server_config([], {"HOME": "/h"})
+    assert (config.demo_count, config.enricher, config.live) == (25, "batch", False)
+
+
+def test_help_names_every_option_with_its_default(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # argparse wraps help to the terminal width: one line per option
+    with pytest.raises(SystemExit):
+        parse_server_config(["--help"], {"HOME": "/h"})
+    lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+    expected = [
+        "--host HOST interface to listen on (default 127.0.0.1)",
+        "--port PORT port (default 8000)",
+        "--database PATH SQLite file to use instead of the default",
+        "--demo load the demo data set (seeded, idempotent)",
+        "--demo-count N demo leads to load (default 25)",
+        "--checkpoints PATH SQLite file for batch_runner's enrichment checkpoints",
+        "--live call the real Hunter API (needs HUNTER_API_KEY); default: stubs",
+    ]
+    assert [line for line in expected if line not in lines] == []
+
+
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({"LEADFACTORY_DATA_DIR": "", "XDG_DATA_HOME": "/xdg", "HOME": "/home/u"}, Path("/xdg/leadfactory")),
+        ({"XDG_DATA_HOME": "", "HOME": "/home/u"}, Path("/home/u/.local/share/leadfactory")),
+        ({"HOME": ""}, Path.home() / ".local" / "share" / "leadfactory"),
+    ],
+    ids=["empty-data-dir", "empty-xdg", "empty-home"],
+)
+def test_default_database_skips_empty_variables_when_choosing_the_data_directory(environ, expected):
+    assert default_database_path(environ) == expected / DATABASE_FILE_NAME
+
+
+def test_main_prints_where_it_serves_and_its_docs(tmp_path):
+    _, _, output = run_main(["--port", "8123", "--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    assert "Serving on http://127.0.0.1:8123 (API docs at /docs, OpenAPI at /openapi.json)" in output.splitlines()
+
+
+def test_main_names_where_the_database_setting_came_from(tmp_path):
+    database = tmp_path / "leads.db"
+    _, _, output = run_main(["--database", str(database), "--enricher", "offline"], {})
+    assert f"Lead Explorer database (--database): SQLite file {database}" in output.splitlines()
+
+
+def test_main_reports_configuration_errors_on_stderr_prefixed_with_the_program(capsys):
+    run_main([], {"LEADFACTORY_DATABASE_URL": "not a url"})
+    assert capsys.readouterr().err.startswith("lead_explorer: LEADFACTORY_DATABASE_URL='not a url'")
