@@ -1,11 +1,16 @@
+import re
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from lead_explorer import (
+    DatabaseConfigurationError,
     DuplicateLeadError,
     EnrichmentStatus,
     EnrichmentTaskNotFoundError,
@@ -20,6 +25,7 @@ from lead_explorer import (
     create_schema,
     session_factory,
 )
+from lead_explorer.database import is_in_memory_sqlite
 from testing import FakeClock
 from testing.leads import SequentialIds, lead_payload, lead_payloads
 
@@ -472,3 +478,66 @@ def test_requeue_leaves_pending_tasks_unaudited(repository):
     pending = repository.create_lead(actor="t", email="a@acme.com", enrich=True)
     assert repository.requeue_unfinished_enrichments(actor="server-start") == [pending.enrichment_task_id]
     assert [entry.action for entry in repository.audit_trail(pending.id)] == ["lead.created"]
+
+
+def _pragma(engine, name):
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(f"PRAGMA {name}").scalar_one()
+
+
+def test_file_database_runs_in_wal_mode_with_foreign_keys_enforced(tmp_path):
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'leads.sqlite3'}")
+    assert (_pragma(engine, "journal_mode"), _pragma(engine, "foreign_keys")) == ("wal", 1)
+    engine.dispose()
+
+
+def test_in_memory_database_enforces_foreign_keys_and_keeps_one_database(engine):
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE marker (value INTEGER)"))
+    assert (_pragma(engine, "foreign_keys"), _pragma(engine, "journal_mode")) == (1, "memory")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM marker")).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "url, in_memory",
+    [
+        ("sqlite://", True),
+        ("sqlite:///:memory:", True),
+        ("sqlite:///file:leads?mode=memory&cache=shared&uri=true", True),
+        ("sqlite:///leads.sqlite3", False),
+        ("sqlite:///leads.sqlite3?mode=ro", False),
+    ],
+)
+def test_in_memory_sqlite_is_told_apart_from_a_file(url, in_memory):
+    assert is_in_memory_sqlite(make_url(url)) is in_memory
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("not a url", "database URL 'not a url' is not a valid SQLAlchemy URL"),
+        ("mysql+nosuchdriver://u:secret@db/leads", "cannot use database mysql+nosuchdriver://u:***@db/leads"),
+    ],
+)
+def test_unusable_database_url_is_refused_naming_it(url, message):
+    with pytest.raises(DatabaseConfigurationError, match=re.escape(message)) as caught:
+        create_database_engine(url)
+    assert "secret" not in str(caught.value)
+
+
+def test_write_transactions_on_sqlite_take_the_write_lock_up_front(tmp_path):
+    url = f"sqlite:///{tmp_path / 'leads.sqlite3'}"
+    writer, reader = create_database_engine(url), create_database_engine(url)
+    create_schema(writer)
+    session = session_factory(writer)()
+    session.connection(execution_options={"leadfactory_write_transaction": True})
+    try:
+        with reader.connect() as other:
+            other.exec_driver_sql("PRAGMA busy_timeout = 0")
+            with pytest.raises(OperationalError, match="database is locked"):
+                other.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        session.close()
+        writer.dispose()
+        reader.dispose()
