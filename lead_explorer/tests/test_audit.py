@@ -1,4 +1,6 @@
 import hashlib
+import json
+from datetime import datetime, timedelta, timezone
 from itertools import pairwise
 
 import pytest
@@ -21,6 +23,7 @@ from lead_explorer import (
     session_factory,
 )
 from lead_explorer.audit import entry_payload
+from testing import FakeClock
 from testing.leads import SequentialIds
 
 
@@ -183,3 +186,62 @@ def _audit_engine():
     engine = create_database_engine("sqlite://")
     create_schema(engine)
     return engine
+
+
+def test_stored_checksum_covers_the_documented_entry_fields_when_recomputed_independently(repository, fake_clock):
+    lead = repository.create_lead(actor="alice", email="a@acme.com")
+    (entry,) = repository.audit_trail(lead.id)
+    payload = {
+        "sequence": 1,
+        "lead_id": lead.id,
+        "action": "lead.created",
+        "actor": "alice",
+        "occurred_at": fake_clock.now().isoformat(timespec="microseconds"),
+        "before": None,
+        "after": dict(entry.after),
+    }
+    text = GENESIS_CHECKSUM + json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert entry.checksum == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_canonical_json_refuses_values_json_cannot_represent():
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        canonical_json({"score": float("nan")})
+
+
+def test_canonical_json_keeps_non_ascii_text_as_written():
+    assert canonical_json({"name": "Zoë"}) == '{"name":"Zoë"}'
+
+
+def test_verification_names_the_missing_sequence_when_entries_are_missing(repository, history, engine):
+    tamper(engine, delete(AuditEntry).where(AuditEntry.sequence == 2))
+    report = repository.verify_audit_chain()
+    assert (report.reason, report.entries_checked) == ("expected sequence 2: entries are missing", 1)
+
+
+def test_verification_reports_a_dropped_tail_against_the_kept_head(repository, history, engine):
+    head = repository.verify_audit_chain().head_checksum
+    tamper(engine, delete(AuditEntry).where(AuditEntry.sequence == 4))
+    shortened = repository.verify_audit_chain().head_checksum
+    report = repository.verify_audit_chain(expected_head=head)
+    assert (report.valid, report.entries_checked, report.broken_at_sequence, report.head_checksum) == (
+        False,
+        3,
+        None,
+        shortened,
+    )
+    assert report.reason == f"head checksum is {shortened}, expected {head}"
+
+
+def test_verification_accepts_the_chain_when_the_kept_head_matches(repository, history):
+    head = repository.verify_audit_chain().head_checksum
+    report = repository.verify_audit_chain(expected_head=head)
+    assert (report.valid, report.entries_checked, report.head_checksum, report.reason) == (True, 4, head, None)
+
+
+def test_entry_times_are_recorded_in_utc_when_the_clock_is_in_another_zone(engine):
+    local = datetime(2026, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=-5)))
+    repository = LeadRepository(session_factory(engine), clock=FakeClock(start=local))
+    lead = repository.create_lead(actor="alice", email="a@acme.com")
+    (entry,) = repository.audit_trail(lead.id)
+    assert (entry.occurred_at, entry.occurred_at.utcoffset()) == (local, timedelta(0))
