@@ -293,3 +293,30 @@ async def test_delete_records_the_actor_when_the_header_names_one(client):
 async def test_openapi_document_names_the_service_and_its_version(client):
     info = (await client.get("/openapi.json")).json()["info"]
     assert (info["title"], info["version"]) == ("LeadFactory Lead Explorer", "1.0.0")
+
+
+async def test_openapi_email_and_domain_accept_a_formatted_value_blank_text_or_null(client):
+    properties = (await client.get("/openapi.json")).json()["components"]["schemas"]["LeadCreate"]["properties"]
+    email, domain = properties["email"]["anyOf"], properties["domain"]["anyOf"]
+    assert (email[0]["format"], email[0]["maxLength"], domain[0]["format"]) == ("email", 254, "hostname")
+    assert email[1:] == [{"type": "string", "maxLength": 254, "pattern": r"^\s*$"}, {"type": "null"}]
+
+
+async def test_openapi_patch_fields_name_no_default_for_the_manual_flag(client):
+    properties = (await client.get("/openapi.json")).json()["components"]["schemas"]["LeadUpdate"]["properties"]
+    assert "default" not in properties["is_manual"]
+
+
+@pytest.mark.parametrize("path", ["/leads", "/leads/quick-add"])
+async def test_blank_email_is_stored_as_null_when_a_domain_is_given(client, path):
+    response = await client.post(path, json={"email": "  ", "domain": "acme.com"})
+    body = response.json().get("lead", response.json())
+    assert (body["email"], body["domain"]) == (None, "acme.com")
+
+
+async def test_quick_add_answers_with_the_task_and_where_to_follow_it(client):
+    response = await client.post("/leads/quick-add", json={"domain": "acme.com", "source": "phone"})
+    body = response.json()
+    assert (response.status_code, body["lead"]["source"]) == (202, "phone")
+    assert body["task_id"] == body["lead"]["enrichment_task_id"]
+    assert body["status_url"] == f"http://lead-explorer.test/enrichment-tasks/{body['task_id']}"
