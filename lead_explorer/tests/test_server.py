@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from batch_runner import CheckpointStore
 from lead_explorer import LeadRepository, create_app, demo_leads, enrichment_batch_id, load_demo_leads
+from lead_explorer.demo_data import DEMO_SOURCES
 from lead_explorer.server import (
     DATABASE_FILE_NAME,
     build_repository,
@@ -348,3 +349,43 @@ def test_main_names_where_the_database_setting_came_from(tmp_path):
 def test_main_reports_configuration_errors_on_stderr_prefixed_with_the_program(capsys):
     run_main([], {"LEADFACTORY_DATABASE_URL": "not a url"})
     assert capsys.readouterr().err.startswith("lead_explorer: LEADFACTORY_DATABASE_URL='not a url'")
+
+
+def test_demo_data_set_defaults_to_25_leads_from_seed_2024():
+    assert demo_leads() == demo_leads(25, seed=2024) != demo_leads(25, seed=2025)
+
+
+def test_demo_leads_are_consistent_people_at_their_company_domain():
+    for lead in demo_leads(40, seed=3):
+        first, last = lead.contact_name.split(" ", 1)
+        assert lead.email == f"{first}.{last}@{lead.domain}".lower()
+        assert lead.source in DEMO_SOURCES and lead.company
+
+
+def test_about_a_fifth_of_demo_leads_are_manual():
+    manual = sum(lead.is_manual for lead in demo_leads(1000, seed=11))
+    assert 150 <= manual <= 250
+
+
+def test_loading_the_default_demo_set_stores_25_leads_audited_as_the_demo_loader(repository: LeadRepository):
+    assert load_demo_leads(repository) == 25
+    leads = repository.list_leads().items
+    assert {lead.email for lead in leads} == {lead.email for lead in demo_leads()}
+    assert {repository.audit_trail(lead.id)[0].actor for lead in leads} == {"demo-loader"}
+
+
+def test_loading_demo_leads_keeps_their_source_manual_flag_and_contact(repository: LeadRepository):
+    load_demo_leads(repository, 10, seed=5)
+    stored = {_demo_fields(lead) for lead in repository.list_leads().items}
+    expected = {_demo_fields(lead) for lead in demo_leads(10, seed=5)}
+    assert stored == expected
+
+
+def test_loading_demo_leads_again_adds_only_the_missing_ones(repository: LeadRepository):
+    load_demo_leads(repository, 3, seed=9)
+    assert load_demo_leads(repository, 5, seed=9) == 2
+    assert repository.list_leads().total == 5
+
+
+def _demo_fields(lead):
+    return (lead.email, lead.domain, lead.company, lead.contact_name, lead.source, lead.is_manual)
