@@ -245,3 +245,32 @@ def test_entry_times_are_recorded_in_utc_when_the_clock_is_in_another_zone(engin
     lead = repository.create_lead(actor="alice", email="a@acme.com")
     (entry,) = repository.audit_trail(lead.id)
     assert (entry.occurred_at, entry.occurred_at.utcoffset()) == (local, timedelta(0))
+
+
+def test_snapshot_records_every_lead_field_as_json_values(repository, fake_clock):
+    lead = repository.create_lead(actor="alice", email="a@acme.com", company="Acme", source="web", enrich=True)
+    (entry,) = repository.audit_trail(lead.id)
+    now = fake_clock.now().isoformat()
+    assert entry.after == {
+        "id": lead.id,
+        "email": "a@acme.com",
+        "domain": None,
+        "company": "Acme",
+        "contact_name": None,
+        "source": "web",
+        "is_manual": False,
+        "enrichment_status": "pending",
+        "enrichment_task_id": lead.enrichment_task_id,
+        "enrichment_error": None,
+        "enriched_at": None,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+    }
+
+
+def test_changed_fields_list_every_field_a_change_touched_in_name_order(repository, fake_clock):
+    lead = repository.create_lead(actor="alice", email="a@acme.com")
+    fake_clock.advance(1)
+    repository.update_lead(lead.id, {"source": "web", "company": "Acme", "domain": "acme.com"}, actor="bob")
+    assert repository.audit_trail(lead.id)[1].changed_fields == ("company", "domain", "source", "updated_at")
