@@ -67,8 +67,9 @@ def test_leads_without_email_may_share_the_absence_of_one(repository):
 
 
 def test_unknown_id_raises_not_found(repository):
-    with pytest.raises(LeadNotFoundError, match="no lead with id 'missing'"):
+    with pytest.raises(LeadNotFoundError, match="no lead with id 'missing'") as caught:
         repository.get_lead("missing")
+    assert caught.value.lead_id == "missing"
 
 
 def test_update_changes_only_given_fields_and_moves_updated_at(repository, fake_clock):
@@ -87,8 +88,9 @@ def test_update_with_none_clears_a_field(repository):
 
 def test_update_may_not_clear_both_email_and_domain(repository):
     lead = create(repository, email="a@acme.com")
-    with pytest.raises(LeadValidationError, match="needs an email or a domain"):
+    with pytest.raises(LeadValidationError, match="needs an email or a domain") as caught:
         repository.update_lead(lead.id, {"email": None}, actor="editor")
+    assert (caught.value.field, caught.value.lead_id) == ("email", lead.id)
     assert repository.get_lead(lead.id).email == "a@acme.com"
 
 
@@ -316,8 +318,9 @@ def test_repository_names_the_refused_write_attempts_when_they_are_below_one(eng
 
 def test_write_is_given_up_after_the_configured_attempts_when_it_keeps_colliding(engine, colliding_audit_log):
     repository = LeadRepository(session_factory(engine), max_write_attempts=2)
-    with pytest.raises(WriteConflictError, match="update lead collided with concurrent writes 2 times"):
+    with pytest.raises(WriteConflictError, match="update lead collided with concurrent writes 2 times") as caught:
         repository.update_lead(colliding_audit_log.id, {"company": "Acme"}, actor="t")
+    assert (caught.value.operation, caught.value.attempts) == ("update lead", 2)
     assert repository.get_lead(colliding_audit_log.id).company is None
 
 
@@ -442,13 +445,15 @@ def test_a_completed_enrichment_cannot_be_failed_afterwards(repository):
     task = repository.create_lead(actor="t", email="a@acme.com", enrich=True).enrichment_task_id
     repository.start_enrichment(task, actor="worker")
     repository.complete_enrichment(task, actor="worker")
-    with pytest.raises(EnrichmentTransitionError, match="is completed; it cannot become failed"):
+    with pytest.raises(EnrichmentTransitionError, match="is completed; it cannot become failed") as caught:
         repository.fail_enrichment(task, "late", actor="worker")
+    assert (caught.value.task_id, caught.value.current, caught.value.requested) == (task, "completed", "failed")
 
 
 def test_transition_of_an_unknown_task_is_refused_naming_it(repository):
-    with pytest.raises(EnrichmentTaskNotFoundError, match="no enrichment task with id 'nope'"):
+    with pytest.raises(EnrichmentTaskNotFoundError, match="no enrichment task with id 'nope'") as caught:
         repository.start_enrichment("nope", actor="worker")
+    assert caught.value.task_id == "nope"
 
 
 def test_completion_fills_an_empty_company_and_keeps_no_error(repository):
