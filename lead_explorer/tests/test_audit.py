@@ -64,6 +64,8 @@ def test_update_entry_records_before_and_after_and_the_changed_fields(repository
 def test_create_entry_has_no_before_and_the_full_lead_after(repository, history):
     created = repository.audit_trail(history[0].id)[0]
     assert created.before is None
+    assert created.changed_fields == tuple(sorted(name for name, value in created.after.items() if value is not None))
+    assert "email" in created.changed_fields
     assert created.after["email"] == "a@acme.com" and created.after["id"] == history[0].id
 
 

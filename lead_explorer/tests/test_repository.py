@@ -57,6 +57,7 @@ def test_duplicate_unique_field_is_rejected_naming_the_field_and_existing_lead(r
     with pytest.raises(DuplicateLeadError) as caught:
         create(repository, **duplicate)
     assert (caught.value.field, caught.value.existing_id) == (field, first.id)
+    assert caught.value.value == {"email": "a@acme.com", "domain": "acme.com"}[field]
     assert repository.list_leads().total == 1
 
 
@@ -428,8 +429,9 @@ def test_delete_stamps_the_deletion_and_the_update_time_from_the_clock(repositor
 def test_requesting_enrichment_while_one_is_running_is_refused_naming_its_state(repository):
     lead = repository.create_lead(actor="t", email="a@acme.com", enrich=True)
     repository.start_enrichment(lead.enrichment_task_id, actor="worker")
-    with pytest.raises(EnrichmentTransitionError, match="is running; it cannot become pending"):
+    with pytest.raises(EnrichmentTransitionError, match="is running; it cannot become pending") as caught:
         repository.request_enrichment(lead.id, actor="t")
+    assert caught.value.task_id == lead.enrichment_task_id
 
 
 def test_requesting_enrichment_is_audited_with_the_time_and_the_actor(repository, fake_clock):
@@ -438,6 +440,7 @@ def test_requesting_enrichment_is_audited_with_the_time_and_the_actor(repository
     again = repository.request_enrichment(lead.id, actor="dana")
     entry = repository.audit_trail(lead.id)[-1]
     assert (entry.action, entry.actor, entry.occurred_at) == ("enrichment.requested", "dana", fake_clock.now())
+    assert (entry.before["enrichment_status"], entry.after["enrichment_status"]) == ("not_requested", "pending")
     assert again.updated_at == fake_clock.now()
 
 
@@ -546,3 +549,17 @@ def test_write_transactions_on_sqlite_take_the_write_lock_up_front(tmp_path):
         session.close()
         writer.dispose()
         reader.dispose()
+
+
+@pytest.mark.parametrize(
+    "operation, write",
+    [
+        ("update lead", lambda repository, lead: repository.update_lead(lead.id, {"company": "X"}, actor="t")),
+        ("delete lead", lambda repository, lead: repository.delete_lead(lead.id, actor="t")),
+        ("request enrichment", lambda repository, lead: repository.request_enrichment(lead.id, actor="t")),
+    ],
+)
+def test_write_names_its_operation_when_it_keeps_colliding(repository, colliding_audit_log, operation, write):
+    with pytest.raises(WriteConflictError, match=f"^{operation} collided with concurrent writes 3 times"):
+        write(repository, colliding_audit_log)
+    assert repository.get_lead(colliding_audit_log.id) == colliding_audit_log

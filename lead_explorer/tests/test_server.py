@@ -389,3 +389,24 @@ def test_loading_demo_leads_again_adds_only_the_missing_ones(repository: LeadRep
 
 def _demo_fields(lead):
     return (lead.email, lead.domain, lead.company, lead.contact_name, lead.source, lead.is_manual)
+
+
+def test_demo_leads_are_exactly_as_many_as_asked_each_with_its_own_domain():
+    leads = demo_leads(300, seed=4)
+    assert len({lead.domain for lead in leads}) == len(leads) == 300
+
+
+def test_an_empty_demo_data_set_can_be_asked_for():
+    assert demo_leads(0) == []
+
+
+def test_main_creates_every_missing_folder_of_the_database_path(tmp_path):
+    database = tmp_path / "a" / "b" / "leads.db"
+    code, _, _ = run_main(["--database", str(database), "--enricher", "offline"], {})
+    assert code == 0 and database.exists()
+
+
+def test_main_creates_every_missing_folder_of_the_checkpoint_path(tmp_path):
+    checkpoints = tmp_path / "c" / "d" / "cp.sqlite3"
+    code, _, _ = run_main(["--checkpoints", str(checkpoints)], {"LEADFACTORY_DATA_DIR": str(tmp_path / "data")})
+    assert code == 0 and checkpoints.exists()
