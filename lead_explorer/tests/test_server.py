@@ -410,3 +410,54 @@ def test_main_creates_every_missing_folder_of_the_checkpoint_path(tmp_path):
     checkpoints = tmp_path / "c" / "d" / "cp.sqlite3"
     code, _, _ = run_main(["--checkpoints", str(checkpoints)], {"LEADFACTORY_DATA_DIR": str(tmp_path / "data")})
     assert code == 0 and checkpoints.exists()
+
+
+def test_main_says_how_offline_enrichment_works_when_chosen(tmp_path):
+    _, _, output = run_main(["--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    line = "Quick-add enrichment: offline, in-process (company from the domain, contact from the mailbox)"
+    assert line in output.splitlines()
+
+
+def test_main_names_the_batch_enrichment_and_its_checkpoint_file(tmp_path):
+    _, _, output = run_main([], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    checkpoints = tmp_path / "lead_explorer.batches.sqlite3"
+    line = (
+        "Quick-add enrichment: batch_runner, Hunter domain search via d0_gateway offline stubs; "
+        f"checkpoints SQLite file {checkpoints}"
+    )
+    assert line in output.splitlines()
+
+
+def test_main_names_in_memory_checkpoints_as_lost_on_exit():
+    _, _, output = run_main([], {"LEADFACTORY_DATABASE_URL": "sqlite://"})
+    assert output.splitlines()[:2] == [
+        "Lead Explorer database ($LEADFACTORY_DATABASE_URL): in-memory SQLite (lost on exit)",
+        "Quick-add enrichment: batch_runner, Hunter domain search via d0_gateway offline stubs; "
+        "checkpoints in memory (lost on exit)",
+    ]
+
+
+def test_main_explains_resumed_tasks_are_never_paid_twice(tmp_path):
+    config = parse_server_config([], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    build_repository(config).create_lead(actor="t", domain="acme.com", enrich=True)
+    _, _, output = run_main(["--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    line = (
+        "Resuming 1 unfinished enrichment task(s) from an earlier run "
+        "(a task whose batch already completed adopts its result; none is paid twice)"
+    )
+    assert line in output.splitlines()
+
+
+def test_main_records_the_server_start_as_the_actor_of_a_resumed_task(tmp_path):
+    config = parse_server_config([], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    repository = build_repository(config)
+    running = repository.create_lead(actor="t", domain="acme.com", enrich=True)
+    repository.start_enrichment(running.enrichment_task_id, actor="t")
+    run_main(["--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    last = build_repository(config).audit_trail(running.id)[-1]
+    assert (last.action, last.actor) == ("enrichment.resumed", "server-start")
+
+
+def test_main_says_nothing_about_resuming_when_no_task_was_left(tmp_path):
+    _, _, output = run_main(["--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    assert "Resuming" not in output
