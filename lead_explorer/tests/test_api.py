@@ -294,6 +294,9 @@ async def test_delete_records_the_actor_when_the_header_names_one(client):
 async def test_openapi_document_names_the_service_and_its_version(client):
     info = (await client.get("/openapi.json")).json()["info"]
     assert (info["title"], info["version"]) == ("LeadFactory Lead Explorer", "1.0.0")
+    assert info["description"] == (
+        "Create, curate and audit leads. Every change is recorded in a tamper-evident audit log."
+    )
 
 
 async def test_openapi_email_and_domain_accept_a_formatted_value_blank_text_or_null(client):
@@ -323,3 +326,18 @@ async def test_quick_add_answers_with_the_task_and_where_to_follow_it(client):
     assert (response.status_code, body["lead"]["source"]) == (202, "phone")
     assert body["task_id"] == body["lead"]["enrichment_task_id"]
     assert body["status_url"] == f"http://lead-explorer.test/enrichment-tasks/{body['task_id']}"
+
+
+async def test_undeclared_method_gets_405_listing_the_paths_methods(client):
+    response = await client.put("/leads")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
+async def test_body_over_the_apps_limit_gets_413_and_stores_nothing(repository):
+    app = create_app(repository, limits=edge.GuardLimits(max_body_bytes=64))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        small = await client.post("/leads", json={"email": "a@acme.com"})
+        large = await client.post("/leads", json={"email": "b@acme.com", "company": "x" * 64})
+    assert (small.status_code, large.status_code) == (201, 413)
+    assert [lead.email for lead in repository.list_leads().items] == ["a@acme.com"]
