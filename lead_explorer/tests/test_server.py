@@ -461,3 +461,28 @@ def test_main_records_the_server_start_as_the_actor_of_a_resumed_task(tmp_path):
 def test_main_says_nothing_about_resuming_when_no_task_was_left(tmp_path):
     _, _, output = run_main(["--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
     assert "Resuming" not in output
+
+
+def test_main_reads_the_process_environment_and_arguments_when_given_none(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEADFACTORY_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("sys.argv", ["lead_explorer-server", "--port", "8124", "--enricher", "offline"])
+    serve, out = RecordingServe(), io.StringIO()
+    assert main(serve=serve, out=out) == 0
+    assert serve.calls[0][1]["port"] == 8124 and (tmp_path / DATABASE_FILE_NAME).exists()
+
+
+async def test_main_gives_the_app_the_configured_body_limit(tmp_path):
+    _, serve, _ = run_main(["--max-body-bytes", "64", "--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
+    app, _options = serve.calls[0]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://server.test") as client:
+        response = await client.post("/leads", json={"email": "b@acme.com", "company": "x" * 64})
+    assert response.status_code == 413
+
+
+def test_help_names_the_program_and_what_it_serves(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    with pytest.raises(SystemExit):
+        parse_server_config(["--help"], {"HOME": "/h"})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("usage: lead_explorer-server ")
+    assert any(line.startswith("`bazel run //lead_explorer:server`: serves the API with uvicorn") for line in lines)
