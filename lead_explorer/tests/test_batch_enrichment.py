@@ -569,3 +569,13 @@ def test_every_task_id_the_repository_issues_makes_a_valid_batch_id(repository, 
     task_id = str(uuid.uuid4())  # LeadRepository's default id factory
     lead = batch_lead(repository.create_lead(actor="t", domain="acme.com"))
     assert runner.create_batch(enrichment_batch_id(task_id), [lead], budget=GENEROUS_BUDGET).batch_id.endswith(task_id)
+
+
+async def test_gateway_enrichment_fails_a_task_over_the_budget_it_was_given(repository, store, fake_clock):
+    enrichment = GatewayEnrichment(store, environ={}, clock=fake_clock, budget=Decimal("0.01"))
+    try:
+        status, _lead = await quick_add(repository, enrichment.enricher, {"domain": "acme.com"})
+    finally:
+        await enrichment.aclose()
+    assert status["status"] == "failed"
+    assert "over its budget of $0.01" in status["error"]
