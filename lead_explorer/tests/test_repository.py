@@ -563,3 +563,21 @@ def test_write_names_its_operation_when_it_keeps_colliding(repository, colliding
     with pytest.raises(WriteConflictError, match=f"^{operation} collided with concurrent writes 3 times"):
         write(repository, colliding_audit_log)
     assert repository.get_lead(colliding_audit_log.id) == colliding_audit_log
+
+
+@pytest.mark.parametrize(
+    "search, expected",
+    [("_", {"big_deal@acme.com", "ops@globex.io"}), ("100%", {"sales@organic.com"}), ("\\", {"qa@initech.com"})],
+)
+def test_search_matches_wildcard_characters_literally_in_email_and_company(repository, search, expected):
+    create(repository, email="big_deal@acme.com")
+    create(repository, email="ops@globex.io", company="Globex_Holdings")
+    create(repository, email="sales@organic.com", company="100% Organic")
+    create(repository, email="bulk@widgets.com", company="1000 Widgets")
+    create(repository, email="qa@initech.com", company="Init\\Tech")
+    assert {lead.email for lead in repository.list_leads(LeadFilters(search=search)).items} == expected
+
+
+def test_list_names_the_refused_limit_in_its_message(repository):
+    with pytest.raises(LeadValidationError, match=re.escape("limit: must be between 1 and 200 (got 0)")):
+        repository.list_leads(limit=0)
