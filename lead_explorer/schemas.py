@@ -22,29 +22,34 @@ from lead_explorer.normalization import (
 from lead_explorer.records import LeadRecord
 
 
-def _blank_or(max_length: int, **formatted: Any) -> Any:
-    """Schema of an email/domain field: a formatted value, blank text (stored as null), or null."""
+@dataclasses.dataclass(frozen=True)
+class _BlankOr:
+    """Schema of an email/domain field: a formatted value, blank text (stored as null), or null.
 
-    def rewrite(schema: dict[str, Any]) -> None:
+    Applied when the OpenAPI document is generated (pydantic calls it with the field's schema)."""
+
+    max_length: int
+    formatted: dict[str, Any]
+
+    def __call__(self, schema: dict[str, Any]) -> None:
+        """Replaces the field's schema with its three alternatives."""
         schema["anyOf"] = [
-            {"type": "string", "maxLength": max_length, **formatted},
-            {"type": "string", "maxLength": max_length, "pattern": r"^\s*$"},
+            {"type": "string", "maxLength": self.max_length, **self.formatted},
+            {"type": "string", "maxLength": self.max_length, "pattern": r"^\s*$"},
             {"type": "null"},
         ]
-
-    return rewrite
 
 
 _EMAIL = Field(
     default=None,
     max_length=MAX_EMAIL_LENGTH,
-    json_schema_extra=_blank_or(MAX_EMAIL_LENGTH, format="email", **edge.NOT_SPECIAL_USE_SCHEMA),
+    json_schema_extra=_BlankOr(MAX_EMAIL_LENGTH, {"format": "email", **edge.NOT_SPECIAL_USE_SCHEMA}),
     examples=["jane.doe@acme-widgets.com"],
 )
 _DOMAIN = Field(
     default=None,
     max_length=MAX_DOMAIN_INPUT_LENGTH,
-    json_schema_extra=_blank_or(MAX_DOMAIN_INPUT_LENGTH, format="hostname"),
+    json_schema_extra=_BlankOr(MAX_DOMAIN_INPUT_LENGTH, {"format": "hostname"}),
     examples=["acme-widgets.com"],
 )
 _TEXT: JsonDict = {"pattern": edge.TEXT_PATTERN}

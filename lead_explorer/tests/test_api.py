@@ -2,6 +2,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from batch_runner import edge
 from lead_explorer import LeadRepository, create_app, create_database_engine, session_factory
 from testing.leads import lead_payload
 
@@ -52,6 +53,7 @@ async def test_duplicate_gets_409_naming_the_conflicting_field(client, field, se
     response = await client.post("/leads", json=second)
     assert response.status_code == 409
     assert (response.json()["field"], response.json()["existing_id"]) == (field, first["id"])
+    assert response.json()["detail"].endswith(f"already belongs to lead {first['id']}")
 
 
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
@@ -80,7 +82,8 @@ async def test_list_filters_searches_and_pages_with_a_total(client, faker, fake_
 
 
 @pytest.mark.parametrize(
-    "params, field", [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"offset": -1}, "offset")]
+    "params, field",
+    [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"offset": -1}, "offset"), ({"offset": 10**9 + 1}, "offset")],
 )
 async def test_out_of_range_paging_gets_422_naming_the_parameter(client, params, field):
     response = await client.get("/leads", params=params)
@@ -160,7 +163,7 @@ async def test_health_reports_503_when_the_database_is_unreachable(tmp_path):
     app = create_app(LeadRepository(session_factory(engine)))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         response = await client.get("/health")
-    assert (response.status_code, response.json()["database"]) == (503, "unreachable")
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable", "database": "unreachable"})
 
 
 async def test_openapi_lead_schema_requires_every_stored_lead_field_in_order(client):
@@ -204,6 +207,9 @@ async def test_patch_clearing_both_email_and_domain_conflicts_with_the_lead_and_
     lead = (await client.post("/leads", json={"email": "a@acme.com"})).json()
     response = await client.patch(f"/leads/{lead['id']}", json={"email": None})
     assert (response.status_code, response.json()["field"], response.json()["existing_id"]) == (409, "email", None)
+    assert response.json()["detail"] == (
+        "email: a lead needs an email or a domain; this change would leave it with neither"
+    )
     assert (await client.get(f"/leads/{lead['id']}")).json()["email"] == "a@acme.com"
 
 
@@ -224,3 +230,114 @@ async def test_a_refused_text_field_gets_422_with_the_reason_but_not_the_value(c
     assert response.status_code == 422
     assert "U+200B at position 6" in response.json()["detail"][0]["msg"]
     assert "Secret" not in response.text
+
+
+async def test_list_returns_the_newest_50_from_the_start_when_no_paging_is_given(client, repository, fake_clock):
+    for index in range(51):
+        repository.create_lead(actor="t", email=f"lead{index}@acme.com")
+        fake_clock.advance(1)
+    page = (await client.get("/leads")).json()
+    assert (page["total"], len(page["items"]), page["limit"], page["offset"]) == (51, 50, 50, 0)
+    assert (page["items"][0]["email"], page["items"][-1]["email"]) == ("lead50@acme.com", "lead1@acme.com")
+
+
+@pytest.mark.parametrize("params", [{"limit": 200}, {"offset": 10**9}])
+async def test_list_accepts_paging_at_its_upper_limit_when_listing(client, params):
+    response = await client.get("/leads", params=params)
+    assert response.status_code == 200
+    assert {name: response.json()[name] for name in params} == params
+
+
+@pytest.mark.parametrize("field, longest", [("search", 200), ("source", 100)])
+async def test_list_filter_gets_422_naming_the_parameter_when_over_its_length_limit(client, field, longest):
+    assert (await client.get("/leads", params={field: "a" * longest})).status_code == 200
+    response = await client.get("/leads", params={field: "a" * (longest + 1)})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", field]
+
+
+async def test_list_filter_with_control_characters_gets_a_message_naming_the_parameter_and_reason(client):
+    response = await client.get("/leads", params={"search": "web\x00form"})
+    assert response.json()["detail"][0]["msg"].startswith("search: ")
+    assert "web" not in response.json()["detail"][0]["msg"]
+
+
+async def test_write_gets_503_with_retry_after_and_stores_nothing_when_it_keeps_colliding(client, colliding_audit_log):
+    response = await client.post("/leads", json={"email": "b@acme.com"})
+    assert (response.status_code, response.headers["retry-after"]) == (503, "1")
+    assert response.json() == {
+        "detail": "create lead collided with concurrent writes 3 times; nothing was stored, retry"
+    }
+    assert [lead["email"] for lead in (await client.get("/leads")).json()["items"]] == ["a@acme.com"]
+
+
+@pytest.mark.parametrize("header", [{}, {"X-Actor": "   "}])
+async def test_change_is_recorded_as_made_by_api_when_the_actor_header_is_absent_or_blank(client, header):
+    lead = (await client.post("/leads", json={"email": "a@acme.com"}, headers=header)).json()
+    assert [entry["actor"] for entry in (await client.get(f"/leads/{lead['id']}/audit")).json()] == ["api"]
+
+
+async def test_latin1_actor_header_is_recorded_as_written_when_it_is_not_utf8(client):
+    lead = (
+        await client.post("/leads", json={"email": "a@acme.com"}, headers={"X-Actor": "Zoë".encode("latin-1")})
+    ).json()
+    assert [entry["actor"] for entry in (await client.get(f"/leads/{lead['id']}/audit")).json()] == ["Zoë"]
+
+
+async def test_delete_records_the_actor_when_the_header_names_one(client):
+    lead = (await client.post("/leads", json={"email": "a@acme.com"})).json()
+    await client.delete(f"/leads/{lead['id']}", headers={"X-Actor": "dana"})
+    trail = (await client.get(f"/leads/{lead['id']}/audit")).json()
+    assert [(entry["action"], entry["actor"]) for entry in trail] == [("lead.created", "api"), ("lead.deleted", "dana")]
+
+
+async def test_openapi_document_names_the_service_and_its_version(client):
+    info = (await client.get("/openapi.json")).json()["info"]
+    assert (info["title"], info["version"]) == ("LeadFactory Lead Explorer", "1.0.0")
+    assert info["description"] == (
+        "Create, curate and audit leads. Every change is recorded in a tamper-evident audit log."
+    )
+
+
+async def test_openapi_email_and_domain_accept_a_formatted_value_blank_text_or_null(client):
+    properties = (await client.get("/openapi.json")).json()["components"]["schemas"]["LeadCreate"]["properties"]
+    email, domain = properties["email"]["anyOf"], properties["domain"]["anyOf"]
+    assert email[0] == {"type": "string", "maxLength": 254, "format": "email", **edge.NOT_SPECIAL_USE_SCHEMA}
+    assert domain[0] == {"type": "string", "maxLength": 2048, "format": "hostname"}
+    assert email[1:] == [{"type": "string", "maxLength": 254, "pattern": r"^\s*$"}, {"type": "null"}]
+    assert domain[1:] == [{"type": "string", "maxLength": 2048, "pattern": r"^\s*$"}, {"type": "null"}]
+
+
+async def test_openapi_patch_fields_name_no_default_for_the_manual_flag(client):
+    properties = (await client.get("/openapi.json")).json()["components"]["schemas"]["LeadUpdate"]["properties"]
+    assert "default" not in properties["is_manual"]
+
+
+@pytest.mark.parametrize("path", ["/leads", "/leads/quick-add"])
+async def test_blank_email_is_stored_as_null_when_a_domain_is_given(client, path):
+    response = await client.post(path, json={"email": "  ", "domain": "acme.com"})
+    body = response.json().get("lead", response.json())
+    assert (body["email"], body["domain"]) == (None, "acme.com")
+
+
+async def test_quick_add_answers_with_the_task_and_where_to_follow_it(client):
+    response = await client.post("/leads/quick-add", json={"domain": "acme.com", "source": "phone"})
+    body = response.json()
+    assert (response.status_code, body["lead"]["source"]) == (202, "phone")
+    assert body["task_id"] == body["lead"]["enrichment_task_id"]
+    assert body["status_url"] == f"http://lead-explorer.test/enrichment-tasks/{body['task_id']}"
+
+
+async def test_undeclared_method_gets_405_listing_the_paths_methods(client):
+    response = await client.put("/leads")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
+async def test_body_over_the_apps_limit_gets_413_and_stores_nothing(repository):
+    app = create_app(repository, limits=edge.GuardLimits(max_body_bytes=64))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        small = await client.post("/leads", json={"email": "a@acme.com"})
+        large = await client.post("/leads", json={"email": "b@acme.com", "company": "x" * 64})
+    assert (small.status_code, large.status_code) == (201, 413)
+    assert [lead.email for lead in repository.list_leads().items] == ["a@acme.com"]

@@ -1,10 +1,12 @@
 import hashlib
+import json
+from datetime import datetime, timedelta, timezone
 from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from lead_explorer import (
     GENESIS_CHECKSUM,
@@ -21,6 +23,7 @@ from lead_explorer import (
     session_factory,
 )
 from lead_explorer.audit import entry_payload
+from testing import FakeClock
 from testing.leads import SequentialIds
 
 
@@ -61,6 +64,8 @@ def test_update_entry_records_before_and_after_and_the_changed_fields(repository
 def test_create_entry_has_no_before_and_the_full_lead_after(repository, history):
     created = repository.audit_trail(history[0].id)[0]
     assert created.before is None
+    assert created.changed_fields == tuple(sorted(name for name, value in created.after.items() if value is not None))
+    assert "email" in created.changed_fields
     assert created.after["email"] == "a@acme.com" and created.after["id"] == history[0].id
 
 
@@ -97,7 +102,7 @@ def test_editing_an_entrys_contents_is_detected_at_that_entry(repository, histor
     tamper(engine, update(AuditEntry).where(AuditEntry.sequence == 2).values(actor="mallory"))
     report = repository.verify_audit_chain()
     assert (report.valid, report.broken_at_sequence, report.entries_checked) == (False, 2, 1)
-    assert "does not match the entry's contents" in report.reason
+    assert report.reason == "checksum does not match the entry's contents"
 
 
 def test_editing_a_recorded_before_value_is_detected(repository, history, engine):
@@ -125,7 +130,7 @@ def test_rewriting_an_entry_with_a_fresh_checksum_breaks_the_next_link(repositor
         session.commit()
     report = repository.verify_audit_chain()
     assert (report.valid, report.broken_at_sequence) == (False, 3)
-    assert "previous_checksum" in report.reason
+    assert report.reason == "previous_checksum does not match the entry before it"
 
 
 def test_dropping_the_newest_entries_is_detected_against_a_kept_head(repository, history, engine):
@@ -146,18 +151,7 @@ def test_rejected_writes_leave_no_audit_entry(repository, engine):
         assert session.scalars(select(AuditEntry.action)).all() == [AuditAction.CREATED.value]
 
 
-def test_a_lead_whose_audit_entry_cannot_be_stored_is_not_stored_either(repository, engine, fake_clock):
-    existing = repository.create_lead(actor="alice", email="a@acme.com")
-    # Forge a log whose newest checksum is already some entry's predecessor: the next append must collide.
-    forged = {"lead_id": existing.id, "action": "x", "actor": "x", "occurred_at": fake_clock.now()}
-    tamper(
-        engine,
-        insert(AuditEntry).values(sequence=7, previous_checksum="a" * 64, checksum="b" * 64, **forged),
-    )
-    tamper(
-        engine,
-        insert(AuditEntry).values(sequence=3, previous_checksum="b" * 64, checksum="c" * 64, **forged),
-    )
+def test_a_lead_whose_audit_entry_cannot_be_stored_is_not_stored_either(repository, colliding_audit_log):
     with pytest.raises(WriteConflictError, match="create lead collided with concurrent writes 3 times"):
         repository.create_lead(actor="alice", email="b@acme.com")
     assert [lead.email for lead in repository.list_leads().items] == ["a@acme.com"]
@@ -194,3 +188,91 @@ def _audit_engine():
     engine = create_database_engine("sqlite://")
     create_schema(engine)
     return engine
+
+
+def test_stored_checksum_covers_the_documented_entry_fields_when_recomputed_independently(repository, fake_clock):
+    lead = repository.create_lead(actor="alice", email="a@acme.com")
+    (entry,) = repository.audit_trail(lead.id)
+    payload = {
+        "sequence": 1,
+        "lead_id": lead.id,
+        "action": "lead.created",
+        "actor": "alice",
+        "occurred_at": fake_clock.now().isoformat(timespec="microseconds"),
+        "before": None,
+        "after": dict(entry.after),
+    }
+    text = GENESIS_CHECKSUM + json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert entry.checksum == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_canonical_json_refuses_values_json_cannot_represent():
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        canonical_json({"score": float("nan")})
+
+
+def test_canonical_json_keeps_non_ascii_text_as_written():
+    assert canonical_json({"name": "Zoë"}) == '{"name":"Zoë"}'
+
+
+def test_verification_names_the_missing_sequence_when_entries_are_missing(repository, history, engine):
+    tamper(engine, delete(AuditEntry).where(AuditEntry.sequence == 2))
+    report = repository.verify_audit_chain()
+    assert (report.reason, report.entries_checked) == ("expected sequence 2: entries are missing", 1)
+
+
+def test_verification_reports_a_dropped_tail_against_the_kept_head(repository, history, engine):
+    head = repository.verify_audit_chain().head_checksum
+    tamper(engine, delete(AuditEntry).where(AuditEntry.sequence == 4))
+    shortened = repository.verify_audit_chain().head_checksum
+    report = repository.verify_audit_chain(expected_head=head)
+    assert (report.valid, report.entries_checked, report.broken_at_sequence, report.head_checksum) == (
+        False,
+        3,
+        None,
+        shortened,
+    )
+    assert report.reason == f"head checksum is {shortened}, expected {head}"
+
+
+def test_verification_accepts_the_chain_when_the_kept_head_matches(repository, history):
+    head = repository.verify_audit_chain().head_checksum
+    report = repository.verify_audit_chain(expected_head=head)
+    assert (report.valid, report.entries_checked, report.head_checksum, report.reason) == (True, 4, head, None)
+
+
+def test_entry_times_are_recorded_in_utc_when_the_clock_is_in_another_zone(engine):
+    local = datetime(2026, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=-5)))
+    repository = LeadRepository(session_factory(engine), clock=FakeClock(start=local))
+    lead = repository.create_lead(actor="alice", email="a@acme.com")
+    (entry,) = repository.audit_trail(lead.id)
+    assert (entry.occurred_at, entry.occurred_at.utcoffset()) == (local, timedelta(0))
+
+
+def test_snapshot_records_every_lead_field_as_json_values(repository, fake_clock):
+    lead = repository.create_lead(actor="alice", email="a@acme.com", company="Acme", source="web", enrich=True)
+    (entry,) = repository.audit_trail(lead.id)
+    now = fake_clock.now().isoformat()
+    assert entry.after == {
+        "id": lead.id,
+        "email": "a@acme.com",
+        "domain": None,
+        "company": "Acme",
+        "contact_name": None,
+        "source": "web",
+        "is_manual": False,
+        "enrichment_status": "pending",
+        "enrichment_task_id": lead.enrichment_task_id,
+        "enrichment_error": None,
+        "enriched_at": None,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+    }
+
+
+def test_changed_fields_list_every_field_a_change_touched_in_name_order(repository, fake_clock):
+    lead = repository.create_lead(actor="alice", email="a@acme.com")
+    fake_clock.advance(1)
+    repository.update_lead(lead.id, {"source": "web", "company": "Acme", "domain": "acme.com"}, actor="bob")
+    assert repository.audit_trail(lead.id)[1].changed_fields == ("company", "domain", "source", "updated_at")

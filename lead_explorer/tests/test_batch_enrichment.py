@@ -337,8 +337,9 @@ async def test_a_cancelled_batch_leaves_the_task_resumable(repository, store, pr
     while provider.in_flight == 0:
         await asyncio.sleep(0)
     runner.cancel(enrichment_batch_id(lead.enrichment_task_id))
-    with pytest.raises(EnrichmentBatchIncompleteError, match="still pending; run the task again to resume"):
+    with pytest.raises(EnrichmentBatchIncompleteError, match="still pending; run the task again to resume") as caught:
         await attempt
+    assert (caught.value.batch_id, caught.value.state) == (enrichment_batch_id(lead.enrichment_task_id), "pending")
     gate.set()
     assert await enricher.enrich(lead) == EnrichmentResult()
 
@@ -361,8 +362,9 @@ def test_batch_lead_prefers_the_curated_company_and_domain(repository):
 
 def test_batch_lead_refuses_a_lead_without_domain_or_email(repository):
     lead = dataclasses.replace(repository.create_lead(actor="t", domain="acme.com"), domain=None)
-    with pytest.raises(LeadNotEnrichableError, match="neither a domain nor an email"):
+    with pytest.raises(LeadNotEnrichableError, match="neither a domain nor an email") as caught:
         batch_lead(lead)
+    assert (caught.value.lead_id, caught.value.reason) == (lead.id, "it has neither a domain nor an email")
 
 
 def test_batch_lead_names_a_domain_batch_runner_refuses(repository):
@@ -479,6 +481,7 @@ async def test_failed_lead_is_reported_with_batch_runners_error_even_with_a_fall
     assert caught.value.reason == (
         "step 'enrichment' failed after 1 attempt: PermanentStepError: hunter-fake: domain is parked (acme.com)"
     )
+    assert caught.value.batch_id == enrichment_batch_id(lead.enrichment_task_id)
 
 
 _json = st.recursive(
@@ -566,3 +569,13 @@ def test_every_task_id_the_repository_issues_makes_a_valid_batch_id(repository, 
     task_id = str(uuid.uuid4())  # LeadRepository's default id factory
     lead = batch_lead(repository.create_lead(actor="t", domain="acme.com"))
     assert runner.create_batch(enrichment_batch_id(task_id), [lead], budget=GENEROUS_BUDGET).batch_id.endswith(task_id)
+
+
+async def test_gateway_enrichment_fails_a_task_over_the_budget_it_was_given(repository, store, fake_clock):
+    enrichment = GatewayEnrichment(store, environ={}, clock=fake_clock, budget=Decimal("0.01"))
+    try:
+        status, _lead = await quick_add(repository, enrichment.enricher, {"domain": "acme.com"})
+    finally:
+        await enrichment.aclose()
+    assert status["status"] == "failed"
+    assert "over its budget of $0.01" in status["error"]

@@ -109,12 +109,15 @@ async def test_enriching_while_a_task_is_pending_gets_409(client, repository):
     lead = repository.create_lead(actor="t", domain="acme.com", enrich=True)
     response = await client.post(f"/leads/{lead.id}/enrichment")
     assert response.status_code == 409
-    assert "is pending" in response.json()["detail"]
+    assert response.json() == {
+        "detail": f"enrichment task {lead.enrichment_task_id!r} is pending; it cannot become pending"
+    }
 
 
 async def test_unknown_enrichment_task_gets_404(client):
     response = await client.get("/enrichment-tasks/00000000-0000-4000-8000-999999999999")
     assert response.status_code == 404
+    assert response.json() == {"detail": "no enrichment task with id '00000000-0000-4000-8000-999999999999'"}
 
 
 @pytest.mark.parametrize(
@@ -125,6 +128,10 @@ async def test_unknown_enrichment_task_gets_404(client):
         ({"email": "john.smith@gmail.com"}, EnrichmentResult(contact_name="John Smith")),
         ({"domain": "xn--bcher-kva.de"}, EnrichmentResult()),
         ({"email": "x1.y2@z.com"}, EnrichmentResult(company="Z")),
+        ({"domain": "big--blue-sky.com"}, EnrichmentResult(company="Big Blue Sky")),
+        ({"email": "mary-jane.o_neil@yahoo.com"}, EnrichmentResult(contact_name="Mary Jane O Neil")),
+        ({"email": "sales@initech.com"}, EnrichmentResult(company="Initech")),
+        ({"email": "ann.lee@xn--bcher-kva.de"}, EnrichmentResult(contact_name="Ann Lee")),
     ],
 )
 async def test_offline_enricher_infers_company_from_domain_and_contact_from_a_first_last_mailbox(
@@ -132,3 +139,19 @@ async def test_offline_enricher_infers_company_from_domain_and_contact_from_a_fi
 ):
     lead = repository.create_lead(actor="t", **fields)
     assert await OfflineEnricher().enrich(lead) == expected
+
+
+async def test_enricher_that_returns_nothing_completes_the_task_and_keeps_the_lead_unchanged(repository):
+    lead = repository.create_lead(actor="t", domain="acme.com", company="Curated", enrich=True)
+
+    class FindsNothing:
+        async def enrich(self, lead):
+            return EnrichmentResult()
+
+    finished = await EnrichmentRunner(repository, FindsNothing()).run(lead.enrichment_task_id)
+    assert (finished.enrichment_status, finished.company, finished.enrichment_error) == (
+        EnrichmentStatus.COMPLETED,
+        "Curated",
+        None,
+    )
+    assert [entry.actor for entry in repository.audit_trail(lead.id)][1:] == ["enrichment", "enrichment"]

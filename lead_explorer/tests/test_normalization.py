@@ -111,3 +111,28 @@ def test_text_is_trimmed_and_blank_text_becomes_none():
 def test_text_with_control_characters_or_overlong_is_rejected(raw, reason):
     with pytest.raises(LeadValidationError, match=reason):
         normalize_text(raw, "company")
+
+
+@pytest.mark.parametrize("rule, field", [(normalize_email, "email"), (normalize_domain, "domain")])
+def test_refusal_names_the_default_field_and_keeps_the_refused_value_when_none_is_given(rule, field):
+    with pytest.raises(LeadValidationError) as caught:
+        rule("bad value")
+    assert (caught.value.field, caught.value.value) == (field, "bad value")
+    assert str(caught.value).startswith(f"{field}: ") and str(caught.value).endswith("(got 'bad value')")
+
+
+@pytest.mark.parametrize("rule", [normalize_email, normalize_domain])
+def test_text_with_a_nul_character_is_refused_saying_so(rule):
+    with pytest.raises(LeadValidationError, match="contains a NUL character"):
+        rule("acme\x00.com")
+
+
+def test_non_text_domain_is_refused_naming_the_field_and_its_type():
+    with pytest.raises(LeadValidationError, match="^site: must be text, not bytes"):
+        normalize_domain(b"acme.com", field="site")  # type: ignore[arg-type]  # not text, on purpose
+
+
+def test_text_at_its_length_limit_is_kept_and_the_limit_is_the_callers():
+    assert normalize_text("x" * 200, "company") == "x" * 200
+    with pytest.raises(LeadValidationError, match="^source: .*longer than 100"):
+        normalize_text("x" * 101, "source", max_length=100)

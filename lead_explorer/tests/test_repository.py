@@ -1,10 +1,16 @@
-from datetime import timedelta
+import re
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from lead_explorer import (
+    DatabaseConfigurationError,
     DuplicateLeadError,
     EnrichmentStatus,
     EnrichmentTaskNotFoundError,
@@ -13,10 +19,14 @@ from lead_explorer import (
     LeadNotFoundError,
     LeadRepository,
     LeadValidationError,
+    SystemClock,
+    WriteConflictError,
     create_database_engine,
     create_schema,
     session_factory,
 )
+from lead_explorer.database import is_in_memory_sqlite
+from testing import FakeClock
 from testing.leads import SequentialIds, lead_payload, lead_payloads
 
 
@@ -47,6 +57,7 @@ def test_duplicate_unique_field_is_rejected_naming_the_field_and_existing_lead(r
     with pytest.raises(DuplicateLeadError) as caught:
         create(repository, **duplicate)
     assert (caught.value.field, caught.value.existing_id) == (field, first.id)
+    assert caught.value.value == {"email": "a@acme.com", "domain": "acme.com"}[field]
     assert repository.list_leads().total == 1
 
 
@@ -57,8 +68,9 @@ def test_leads_without_email_may_share_the_absence_of_one(repository):
 
 
 def test_unknown_id_raises_not_found(repository):
-    with pytest.raises(LeadNotFoundError, match="no lead with id 'missing'"):
+    with pytest.raises(LeadNotFoundError, match="no lead with id 'missing'") as caught:
         repository.get_lead("missing")
+    assert caught.value.lead_id == "missing"
 
 
 def test_update_changes_only_given_fields_and_moves_updated_at(repository, fake_clock):
@@ -77,8 +89,9 @@ def test_update_with_none_clears_a_field(repository):
 
 def test_update_may_not_clear_both_email_and_domain(repository):
     lead = create(repository, email="a@acme.com")
-    with pytest.raises(LeadValidationError, match="needs an email or a domain"):
+    with pytest.raises(LeadValidationError, match="needs an email or a domain") as caught:
         repository.update_lead(lead.id, {"email": None}, actor="editor")
+    assert (caught.value.field, caught.value.lead_id) == ("email", lead.id)
     assert repository.get_lead(lead.id).email == "a@acme.com"
 
 
@@ -292,3 +305,279 @@ def _memory_engine():
     engine = create_database_engine("sqlite://")
     create_schema(engine)
     return engine
+
+
+def test_repository_accepts_a_single_write_attempt_when_asked_for_one(engine):
+    repository = LeadRepository(session_factory(engine), max_write_attempts=1)
+    assert repository.create_lead(actor="t", email="a@acme.com").email == "a@acme.com"
+
+
+def test_repository_names_the_refused_write_attempts_when_they_are_below_one(engine):
+    with pytest.raises(ValueError, match="max_write_attempts must be at least 1, got -2"):
+        LeadRepository(session_factory(engine), max_write_attempts=-2)
+
+
+def test_write_is_given_up_after_the_configured_attempts_when_it_keeps_colliding(engine, colliding_audit_log):
+    repository = LeadRepository(session_factory(engine), max_write_attempts=2)
+    with pytest.raises(WriteConflictError, match="update lead collided with concurrent writes 2 times") as caught:
+        repository.update_lead(colliding_audit_log.id, {"company": "Acme"}, actor="t")
+    assert (caught.value.operation, caught.value.attempts) == ("update lead", 2)
+    assert repository.get_lead(colliding_audit_log.id).company is None
+
+
+def test_repository_ids_are_distinct_uuids_when_no_id_factory_is_given(engine):
+    repository = LeadRepository(session_factory(engine))
+    lead = repository.create_lead(actor="t", domain="acme.com", enrich=True)
+    other = repository.create_lead(actor="t", domain="globex.com")
+    assert str(uuid.UUID(lead.id)) == lead.id and uuid.UUID(lead.enrichment_task_id).version == 4
+    assert len({lead.id, lead.enrichment_task_id, other.id}) == 3
+
+
+def test_system_clock_tells_the_current_time_in_utc():
+    before = datetime.now(UTC)
+    now = SystemClock().now()
+    assert now.tzinfo is UTC and before <= now <= datetime.now(UTC)
+
+
+def test_timestamps_are_stored_in_utc_when_the_clock_is_in_another_zone(engine):
+    local = datetime(2026, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    repository = LeadRepository(session_factory(engine), clock=FakeClock(start=local))
+    lead = repository.create_lead(actor="t", email="a@acme.com")
+    assert (lead.created_at, lead.created_at.utcoffset()) == (local, timedelta(0))
+
+
+@pytest.mark.parametrize("field, longest", [("company", 200), ("contact_name", 200), ("source", 100)])
+def test_text_field_is_refused_naming_it_when_over_its_length_limit(repository, field, longest):
+    assert create(repository, email="a@acme.com", **{field: "x" * longest}).email == "a@acme.com"
+    with pytest.raises(LeadValidationError) as caught:
+        create(repository, email="b@acme.com", **{field: "x" * (longest + 1)})
+    assert caught.value.field == field
+
+
+def test_actor_is_refused_when_over_100_characters(repository):
+    assert repository.create_lead(actor="a" * 100, email="b@acme.com").email == "b@acme.com"
+    with pytest.raises(LeadValidationError, match="^actor: "):
+        repository.create_lead(actor="a" * 101, email="c@acme.com")
+
+
+def test_blank_email_is_stored_as_no_email_when_a_domain_is_given(repository):
+    lead = create(repository, email="   ", domain="acme.com")
+    assert (lead.email, lead.domain) == (None, "acme.com")
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"owner": "x"}, "owner: is not an editable lead field"),
+        ({"is_manual": None}, "is_manual: must be true or false"),
+    ],
+)
+def test_update_names_the_reason_when_a_field_cannot_be_changed(repository, changes, message):
+    lead = create(repository, email="a@acme.com")
+    with pytest.raises(LeadValidationError, match=f"^{message}"):
+        repository.update_lead(lead.id, changes, actor="editor")
+
+
+def test_update_can_flip_the_manual_flag(repository):
+    lead = create(repository, email="a@acme.com")
+    assert repository.update_lead(lead.id, {"is_manual": True}, actor="editor").is_manual is True
+
+
+@pytest.mark.parametrize(
+    "filters, field",
+    [(LeadFilters(search="x" * 201), "search"), (LeadFilters(source="x" * 101), "source")],
+)
+def test_list_refuses_a_filter_naming_it_when_over_its_length_limit(repository, filters, field):
+    with pytest.raises(LeadValidationError) as caught:
+        repository.list_leads(filters)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    "limit, offset, message",
+    [(0, 0, "limit: must be between 1 and 200"), (10, -1, "offset: must not be negative")],
+)
+def test_list_names_the_paging_rule_when_paging_is_out_of_range(repository, limit, offset, message):
+    with pytest.raises(LeadValidationError, match=f"^{message}"):
+        repository.list_leads(limit=limit, offset=offset)
+
+
+def test_list_accepts_paging_at_its_limits(repository):
+    create(repository, email="a@acme.com")
+    assert [len(repository.list_leads(limit=limit).items) for limit in (1, 200)] == [1, 1]
+
+
+def test_list_orders_leads_created_at_the_same_moment_by_id(repository):
+    first, second = create(repository, email="a@acme.com"), create(repository, email="b@acme.com")
+    assert [lead.id for lead in repository.list_leads().items] == sorted([first.id, second.id])
+
+
+def test_list_defaults_to_the_first_50_live_leads(repository):
+    for index in range(51):
+        create(repository, email=f"lead{index}@acme.com")
+    page = repository.list_leads()
+    assert (len(page.items), page.total, page.limit, page.offset) == (50, 51, 50, 0)
+
+
+def test_delete_stamps_the_deletion_and_the_update_time_from_the_clock(repository, fake_clock):
+    lead = create(repository, email="a@acme.com")
+    fake_clock.advance(30)
+    deleted = repository.delete_lead(lead.id, actor="editor")
+    assert deleted.deleted_at == deleted.updated_at == fake_clock.now()
+
+
+def test_requesting_enrichment_while_one_is_running_is_refused_naming_its_state(repository):
+    lead = repository.create_lead(actor="t", email="a@acme.com", enrich=True)
+    repository.start_enrichment(lead.enrichment_task_id, actor="worker")
+    with pytest.raises(EnrichmentTransitionError, match="is running; it cannot become pending") as caught:
+        repository.request_enrichment(lead.id, actor="t")
+    assert caught.value.task_id == lead.enrichment_task_id
+
+
+def test_requesting_enrichment_is_audited_with_the_time_and_the_actor(repository, fake_clock):
+    lead = create(repository, email="a@acme.com")
+    fake_clock.advance(7)
+    again = repository.request_enrichment(lead.id, actor="dana")
+    entry = repository.audit_trail(lead.id)[-1]
+    assert (entry.action, entry.actor, entry.occurred_at) == ("enrichment.requested", "dana", fake_clock.now())
+    assert (entry.before["enrichment_status"], entry.after["enrichment_status"]) == ("not_requested", "pending")
+    assert again.updated_at == fake_clock.now()
+
+
+def test_a_completed_enrichment_cannot_be_failed_afterwards(repository):
+    task = repository.create_lead(actor="t", email="a@acme.com", enrich=True).enrichment_task_id
+    repository.start_enrichment(task, actor="worker")
+    repository.complete_enrichment(task, actor="worker")
+    with pytest.raises(EnrichmentTransitionError, match="is completed; it cannot become failed") as caught:
+        repository.fail_enrichment(task, "late", actor="worker")
+    assert (caught.value.task_id, caught.value.current, caught.value.requested) == (task, "completed", "failed")
+
+
+def test_transition_of_an_unknown_task_is_refused_naming_it(repository):
+    with pytest.raises(EnrichmentTaskNotFoundError, match="no enrichment task with id 'nope'") as caught:
+        repository.start_enrichment("nope", actor="worker")
+    assert caught.value.task_id == "nope"
+
+
+def test_completion_fills_an_empty_company_and_keeps_no_error(repository):
+    task = repository.create_lead(actor="t", email="a@acme.com", enrich=True).enrichment_task_id
+    repository.start_enrichment(task, actor="worker")
+    done = repository.complete_enrichment(task, actor="worker", company="Found Co")
+    assert (done.company, done.contact_name, done.enrichment_error) == ("Found Co", None, None)
+
+
+def test_requeue_returns_unfinished_tasks_oldest_first_and_takes_running_ones_back_to_pending(repository, fake_clock):
+    running = repository.create_lead(actor="t", email="a@acme.com", enrich=True)
+    fake_clock.advance(1)
+    pending = repository.create_lead(actor="t", email="b@acme.com", enrich=True)
+    fake_clock.advance(1)
+    repository.start_enrichment(running.enrichment_task_id, actor="worker")
+    done = repository.create_lead(actor="t", email="c@acme.com", enrich=True)
+    repository.start_enrichment(done.enrichment_task_id, actor="worker")
+    repository.complete_enrichment(done.enrichment_task_id, actor="worker")
+    resumed = repository.requeue_unfinished_enrichments(actor="server-start")
+    assert resumed == [pending.enrichment_task_id, running.enrichment_task_id]
+    assert repository.get_lead(running.id).enrichment_status is EnrichmentStatus.PENDING
+    last = repository.audit_trail(running.id)[-1]
+    assert (last.action, last.actor) == ("enrichment.resumed", "server-start")
+
+
+def test_requeue_leaves_pending_tasks_unaudited(repository):
+    pending = repository.create_lead(actor="t", email="a@acme.com", enrich=True)
+    assert repository.requeue_unfinished_enrichments(actor="server-start") == [pending.enrichment_task_id]
+    assert [entry.action for entry in repository.audit_trail(pending.id)] == ["lead.created"]
+
+
+def _pragma(engine, name):
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(f"PRAGMA {name}").scalar_one()
+
+
+def test_file_database_runs_in_wal_mode_with_foreign_keys_enforced(tmp_path):
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'leads.sqlite3'}")
+    assert (_pragma(engine, "journal_mode"), _pragma(engine, "foreign_keys")) == ("wal", 1)
+    engine.dispose()
+
+
+def test_in_memory_database_enforces_foreign_keys_and_keeps_one_database(engine):
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE marker (value INTEGER)"))
+    assert (_pragma(engine, "foreign_keys"), _pragma(engine, "journal_mode")) == (1, "memory")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM marker")).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "url, in_memory",
+    [
+        ("sqlite://", True),
+        ("sqlite:///:memory:", True),
+        ("sqlite:///file:leads?mode=memory&cache=shared&uri=true", True),
+        ("sqlite:///leads.sqlite3", False),
+        ("sqlite:///leads.sqlite3?mode=ro", False),
+    ],
+)
+def test_in_memory_sqlite_is_told_apart_from_a_file(url, in_memory):
+    assert is_in_memory_sqlite(make_url(url)) is in_memory
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("not a url", "database URL 'not a url' is not a valid SQLAlchemy URL"),
+        ("mysql+nosuchdriver://u:secret@db/leads", "cannot use database mysql+nosuchdriver://u:***@db/leads"),
+    ],
+)
+def test_unusable_database_url_is_refused_naming_it(url, message):
+    with pytest.raises(DatabaseConfigurationError, match=re.escape(message)) as caught:
+        create_database_engine(url)
+    assert "secret" not in str(caught.value)
+
+
+def test_write_transactions_on_sqlite_take_the_write_lock_up_front(tmp_path):
+    url = f"sqlite:///{tmp_path / 'leads.sqlite3'}"
+    writer, reader = create_database_engine(url), create_database_engine(url)
+    create_schema(writer)
+    session = session_factory(writer)()
+    session.connection(execution_options={"leadfactory_write_transaction": True})
+    try:
+        with reader.connect() as other:
+            other.exec_driver_sql("PRAGMA busy_timeout = 0")
+            with pytest.raises(OperationalError, match="database is locked"):
+                other.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        session.close()
+        writer.dispose()
+        reader.dispose()
+
+
+@pytest.mark.parametrize(
+    "operation, write",
+    [
+        ("update lead", lambda repository, lead: repository.update_lead(lead.id, {"company": "X"}, actor="t")),
+        ("delete lead", lambda repository, lead: repository.delete_lead(lead.id, actor="t")),
+        ("request enrichment", lambda repository, lead: repository.request_enrichment(lead.id, actor="t")),
+    ],
+)
+def test_write_names_its_operation_when_it_keeps_colliding(repository, colliding_audit_log, operation, write):
+    with pytest.raises(WriteConflictError, match=f"^{operation} collided with concurrent writes 3 times"):
+        write(repository, colliding_audit_log)
+    assert repository.get_lead(colliding_audit_log.id) == colliding_audit_log
+
+
+@pytest.mark.parametrize(
+    "search, expected",
+    [("_", {"big_deal@acme.com", "ops@globex.io"}), ("100%", {"sales@organic.com"}), ("\\", {"qa@initech.com"})],
+)
+def test_search_matches_wildcard_characters_literally_in_email_and_company(repository, search, expected):
+    create(repository, email="big_deal@acme.com")
+    create(repository, email="ops@globex.io", company="Globex_Holdings")
+    create(repository, email="sales@organic.com", company="100% Organic")
+    create(repository, email="bulk@widgets.com", company="1000 Widgets")
+    create(repository, email="qa@initech.com", company="Init\\Tech")
+    assert {lead.email for lead in repository.list_leads(LeadFilters(search=search)).items} == expected
+
+
+def test_list_names_the_refused_limit_in_its_message(repository):
+    with pytest.raises(LeadValidationError, match=re.escape("limit: must be between 1 and 200 (got 0)")):
+        repository.list_leads(limit=0)
