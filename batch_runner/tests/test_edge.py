@@ -281,8 +281,11 @@ async def test_guard_passes_an_empty_body_when_the_request_message_has_none():
     async def receive():
         return {"type": "http.request"}
 
+    async def send(message):
+        raise AssertionError(f"the app sent nothing, yet the guard sent {message!r}")
+
     guard = edge.RequestGuard(app)
-    await guard({"type": "http", "method": "POST", "path": "/echo", "headers": []}, receive, None)
+    await guard({"type": "http", "method": "POST", "path": "/echo", "headers": []}, receive, send)
     assert seen == [{"type": "http.request", "body": b"", "more_body": False}]
 
 

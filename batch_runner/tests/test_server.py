@@ -144,7 +144,8 @@ def test_help_says_what_the_server_serves_and_where(capsys, monkeypatch):
         "--concurrency CONCURRENCY leads in flight per batch (default 4)",
         "--timeout TIMEOUT seconds per lead, retries included (default 60)",
         "--retries RETRIES attempts per step for retryable errors (default 3)",
-        "limits: --max-body-bytes N largest request body; larger gets 413 (default 1048576; $LEADFACTORY_MAX_BODY_BYTES)",
+        "limits: --max-body-bytes N largest request body; larger gets 413"
+        " (default 1048576; $LEADFACTORY_MAX_BODY_BYTES)",
         "--read-timeout SECONDS stalled headers or body are cut off (default 30; $LEADFACTORY_READ_TIMEOUT)",
         "--keep-alive-timeout SECONDS idle connections close (default 5; $LEADFACTORY_KEEP_ALIVE_TIMEOUT)",
         "--max-connections N concurrent connections before 503 (default 200; $LEADFACTORY_MAX_CONNECTIONS)",

@@ -230,7 +230,7 @@ def test_a_status_sent_with_http_200_becomes_its_error_with_googles_message(body
 
 @pytest.mark.parametrize("status", ["OK", "ZERO_RESULTS"])
 def test_ok_and_zero_results_are_not_errors(status):
-    assert raise_for_places_status({"status": status}, "find_place", 200) is None
+    assert raise_for_places_status({"status": status}, "find_place", 200) is None  # type: ignore[func-returns-value]
 
 
 def test_an_unknown_status_names_it_with_the_http_status():

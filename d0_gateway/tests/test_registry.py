@@ -15,6 +15,7 @@ from d0_gateway import (
     ConfigurationError,
     CostLedger,
     GatewaySettings,
+    InMemoryCacheBackend,
     InvalidInput,
     LineItem,
     Outcome,
@@ -495,6 +496,7 @@ async def test_each_provider_gets_its_timeout_from_settings(gateway):
 
 def test_the_shared_cache_holds_as_many_entries_as_settings_say(fake_clock):
     gateway = build_gateway(replace(GatewaySettings(), cache_max_entries=3), clock=fake_clock)
+    assert isinstance(gateway.cache_backend, InMemoryCacheBackend)
     assert gateway.cache_backend.max_entries == 3
 
 

@@ -44,6 +44,7 @@ def test_radius_matches_places_within_its_great_circle_distance():
 
 
 def test_radius_matches_a_place_when_it_lies_exactly_on_the_circle():
+    assert AUSTIN.location is not None
     distance = haversine_miles(Coordinate(30.5083, -97.6789), AUSTIN.location)
     assert RadiusConstraint(30.5083, -97.6789, distance).matches(AUSTIN)
 

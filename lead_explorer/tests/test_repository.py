@@ -16,6 +16,7 @@ from lead_explorer import (
     EnrichmentTaskNotFoundError,
     EnrichmentTransitionError,
     LeadFilters,
+    LeadIdentityError,
     LeadNotFoundError,
     LeadRepository,
     LeadValidationError,
@@ -89,7 +90,7 @@ def test_update_with_none_clears_a_field(repository):
 
 def test_update_may_not_clear_both_email_and_domain(repository):
     lead = create(repository, email="a@acme.com")
-    with pytest.raises(LeadValidationError, match="needs an email or a domain") as caught:
+    with pytest.raises(LeadIdentityError, match="needs an email or a domain") as caught:
         repository.update_lead(lead.id, {"email": None}, actor="editor")
     assert (caught.value.field, caught.value.lead_id) == ("email", lead.id)
     assert repository.get_lead(lead.id).email == "a@acme.com"

@@ -452,6 +452,7 @@ def test_main_records_the_server_start_as_the_actor_of_a_resumed_task(tmp_path):
     config = parse_server_config([], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
     repository = build_repository(config)
     running = repository.create_lead(actor="t", domain="acme.com", enrich=True)
+    assert running.enrichment_task_id is not None
     repository.start_enrichment(running.enrichment_task_id, actor="t")
     run_main(["--enricher", "offline"], {"LEADFACTORY_DATA_DIR": str(tmp_path)})
     last = build_repository(config).audit_trail(running.id)[-1]
