@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tools.pytest_runner.fixture_times import FixtureTimes
-from tools.pytest_runner.test_names import MANIFEST_ARG, is_node_id
+from tools.pytest_runner.name_manifest import MANIFEST_ARG, is_node_id
 
 DEFAULT_SEED = 20261125
 """Seed for test order (pytest-randomly) when Bazel gives none; fixed so cached results stay meaningful."""
@@ -67,7 +67,7 @@ def split_runner_arguments(argv: Sequence[str], environment: Mapping[str, str]) 
         elif arg.startswith(SRC_ARG):
             srcs.append(os.path.normpath(arg[len(SRC_ARG) :]))
         elif arg.startswith(MANIFEST_ARG):
-            continue  # read before pytest starts (tools/pytest_runner/test_names.py)
+            continue  # read before pytest starts (tools/pytest_runner/name_manifest.py)
         else:
             user.append(arg)
     if not srcs:

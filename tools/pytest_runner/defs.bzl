@@ -66,14 +66,14 @@ def py_pytest_test(name, srcs, category, deps = [], data = [], args = [], size =
     implicit = [dep for dep in ["//testing:pytest_plugin"] + _RUNNER_DEPS if _canonical(dep) not in given]
 
     # The names of the target's tests, read before pytest starts so a --test_filter that cannot match any
-    # of them ends the test at once (tools/pytest_runner/test_names.py). Rebuilt only when a source changes.
+    # of them ends the test at once (tools/pytest_runner/name_manifest.py). Rebuilt only when a source changes.
     manifest = name + ".test_names.json"
     native.genrule(
         name = name + "_test_names",
         srcs = srcs,
         outs = [manifest],
-        cmd = "$(location //tools/pytest_runner:test_names) --out $@ $(SRCS)",
-        tools = ["//tools/pytest_runner:test_names"],
+        cmd = "$(location //tools/pytest_runner:name_manifest) --out $@ $(SRCS)",
+        tools = ["//tools/pytest_runner:name_manifest"],
         tags = [tag for tag in tags if tag == "manual"],
         testonly = True,
         visibility = ["//visibility:private"],

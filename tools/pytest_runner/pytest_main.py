@@ -23,12 +23,12 @@ sys.path[:] = [
 ]
 
 # Helpers are imported by package path (the workspace root is on sys.path under Bazel and plain pytest).
-from tools.pytest_runner.test_names import filter_cannot_match  # noqa: E402  (standard library only)
+from tools.pytest_runner.name_manifest import filter_cannot_match  # noqa: E402  (standard library only)
 
 
 def _exit_when_filter_cannot_match() -> None:
     """`--test_filter` that no test of this target can match: done in milliseconds, before pytest or coverage
-    load (the target's test-name manifest says so; tools/pytest_runner/test_names.py). Named alone
+    load (the target's test-name manifest says so; tools/pytest_runner/name_manifest.py). Named alone
     (tools/bazel sets LEADFACTORY_TEST_FILTER_MUST_MATCH) that is a failure; in `//...` it is a pass."""
     if __name__ != "__main__" or not filter_cannot_match(sys.argv[1:], os.environ):
         return

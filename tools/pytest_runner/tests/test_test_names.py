@@ -15,7 +15,7 @@ from _pytest.mark.expression import Expression
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tools.pytest_runner.test_names import (
+from tools.pytest_runner.name_manifest import (
     MANIFEST_ARG,
     TestNames,
     filter_cannot_match,

@@ -1,7 +1,7 @@
 """Test-name manifests: which names a target's tests carry, so `--test_filter` can skip a target without pytest.
 
 At build time `py_pytest_test` runs this module over the target's test files (`python -m
-tools.pytest_runner.test_names --out MANIFEST FILE...`); it parses them with `ast` and writes, per test, the
+tools.pytest_runner.name_manifest --out MANIFEST FILE...`); it parses them with `ast` and writes, per test, the
 names pytest's `-k` matches against (function, class, file and folder names, markers, parameter ids,
 attributes decorators set). At run time pytest_main.py asks `may_match(manifest, filter)` before importing
 pytest: only a filter that can match no test of the target lets it exit at once. Conservative by design:
