@@ -30,6 +30,9 @@ BUNDLE_FILE = "shard.json"
 
 KEPT_FILES = ("test.xml", "coverage.dat")
 """What a bundle keeps of each target's testlogs folder (and of each of its shard_*/run_* folders)."""
+OUTPUTS_FOLDER = "test.outputs"
+"""A test's undeclared outputs (outputs.zip, or loose files): kept whole, for the mock-usage and fixture-time
+reports of the merge."""
 
 DEFAULT_SECONDS = 1.0
 """Weight of every target when the baseline is empty."""
@@ -87,7 +90,11 @@ def _kept_files(testlogs: str, label: str) -> list[str]:
     folder = os.path.join(package, name)
     kept: list[str] = []
     for current, dirs, files in os.walk(os.path.join(testlogs, folder)):
-        dirs[:] = sorted(d for d in dirs if d.startswith(("shard_", "run_")))
+        if OUTPUTS_FOLDER in os.path.relpath(current, testlogs).split(os.sep):
+            dirs.sort()
+            kept.extend(os.path.relpath(os.path.join(current, f), testlogs) for f in sorted(files))
+            continue
+        dirs[:] = sorted(d for d in dirs if d.startswith(("shard_", "run_")) or d == OUTPUTS_FOLDER)
         kept.extend(os.path.relpath(os.path.join(current, f), testlogs) for f in sorted(files) if f in KEPT_FILES)
     return kept
 

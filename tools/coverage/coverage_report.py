@@ -152,15 +152,20 @@ def _unmeasured(source: str, source_root: str, module: str, build_file: str) -> 
     return unmeasured_file(source, source_path)
 
 
-def write_html(tracefile: str, out_dir: str) -> str | None:
-    """Renders the tracefile with genhtml (Debian's lcov); returns the index path, or None with a reason printed."""
+def write_html(tracefile: str, out_dir: str, source_root: str) -> str | None:
+    """Renders the tracefile with genhtml (Debian's lcov); returns the index path, or None with a reason printed.
+
+    genhtml runs in `source_root`, since the tracefile names sources by workspace path (SF:d0_gateway/...).
+    """
     genhtml = shutil.which("genhtml")
     if genhtml is None:
         print("coverage: no HTML report: genhtml not found (apt-get install lcov)", file=sys.stderr)
         return None
+    out_dir = os.path.abspath(out_dir)
     shutil.rmtree(out_dir, ignore_errors=True)
     result = subprocess.run(
-        [genhtml, "--quiet", "--branch-coverage", "--output-directory", out_dir, tracefile],
+        [genhtml, "--quiet", "--branch-coverage", "--output-directory", out_dir, os.path.abspath(tracefile)],
+        cwd=source_root,
         capture_output=True,
         text=True,
         check=False,
@@ -168,7 +173,7 @@ def write_html(tracefile: str, out_dir: str) -> str | None:
     if result.returncode != 0:
         print(f"coverage: genhtml failed:\n{result.stderr}", file=sys.stderr)
         return None
-    return os.path.abspath(os.path.join(out_dir, "index.html"))
+    return os.path.join(out_dir, "index.html")
 
 
 def main(argv: Sequence[str]) -> int:
@@ -212,7 +217,7 @@ def main(argv: Sequence[str]) -> int:
         )
     print(f"lcov report: {os.path.abspath(args.output_file)}")
     if not args.no_html:
-        index = write_html(args.output_file, os.path.join(out_dir, "html"))
+        index = write_html(args.output_file, os.path.join(out_dir, "html"), source_root)
         if index:
             print(f"HTML report: {index}")
     failures = [r for r in results if not r.passed]

@@ -111,6 +111,19 @@ def test_bundle_keeps_junit_and_coverage_of_each_target_and_bazel_shard_in_testl
     assert not (out / "testlogs" / "m" / "tests" / "a_test" / "test.log").exists()
 
 
+def test_bundle_keeps_each_targets_undeclared_outputs_for_the_merged_reports(tmp_path):
+    logs = tmp_path / "testlogs"
+    write(logs / "m" / "tests" / "a_test" / "test.xml", "<a/>")
+    write(logs / "m" / "tests" / "a_test" / "test.outputs" / "outputs.zip", "zip")
+    write(logs / "m" / "tests" / "b_test" / "shard_1_of_2" / "test.xml", "<b1/>")
+    write(logs / "m" / "tests" / "b_test" / "shard_1_of_2" / "test.outputs" / "mock_usage.json", "{}")
+    out = tmp_path / "bundle"
+    write_bundle(str(logs), ShardSpec(1, 1), ["//m/tests:a_test", "//m/tests:b_test"], ["//m/tests:a_test"], str(out))
+    kept = out / "testlogs" / "m" / "tests"
+    assert (kept / "a_test" / "test.outputs" / "outputs.zip").read_text() == "zip"
+    assert (kept / "b_test" / "shard_1_of_2" / "test.outputs" / "mock_usage.json").read_text() == "{}"
+
+
 def test_bundle_says_which_shard_of_which_run_it_holds(tmp_path):
     write_bundle(str(tmp_path), ShardSpec(2, 3), ["//m:b_test"], ["//m:c_test", "//m:b_test"], str(tmp_path / "out"))
     assert json.loads((tmp_path / "out" / "shard.json").read_text()) == {
