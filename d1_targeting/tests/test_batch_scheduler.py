@@ -269,19 +269,18 @@ def test_two_schedulers_running_at_once_never_duplicate_a_days_batches(tmp_path)
     assert all(item.status.value != "open" for item in worlds[1].quota.reservations())
 
 
-class _QuotaTakenByAnotherWriter(QuotaTracker):
-    """A tracker that, just before each of this scheduler's reservations, lets `other` (a second tracker on
-    the same database) reserve what is left of the day: the race the scheduler must survive, made certain."""
+class _TrackerWithRival(QuotaTracker):
+    """A tracker that calls `rival` just before this scheduler reserves for `victim`: another writer acting
+    between the scheduler's read of the day and its reservation, a race the scheduler must survive, made
+    certain."""
 
-    def __init__(self, sessions, clock, policy, other, victim):
+    def __init__(self, sessions, clock, policy, victim, rival):
         super().__init__(sessions, clock, policy)
-        self._other, self._victim = other, victim
+        self._victim, self._rival = victim, rival
 
     def reserve(self, campaign_id, count, *, partial=False):
         if campaign_id == self._victim:
-            left = self._other.status().remaining
-            if left > 0:
-                self._other.reserve(campaign_id, min(left, self._other.campaign_remaining(campaign_id)), partial=True)
+            self._rival()
         return super().reserve(campaign_id, count, partial=partial)
 
 
@@ -289,11 +288,35 @@ def test_campaign_whose_quota_another_writer_took_is_skipped_when_the_scheduler_
     world = World(sessions, clock, quota=10)
     victim = world.campaign("TX", 20)
     other = QuotaTracker(sessions, clock, QuotaPolicy(10))
-    racing = _QuotaTakenByAnotherWriter(sessions, clock, QuotaPolicy(10), other, victim)
+
+    def take_the_rest():
+        other.reserve(victim, min(other.status().remaining, other.campaign_remaining(victim)), partial=True)
+
+    racing = _TrackerWithRival(sessions, clock, QuotaPolicy(10), victim, take_the_rest)
     plan = BatchScheduler(sessions, racing, clock, ScheduleConfig(batch_size=10)).run()
     assert [batch.campaign_id for batch in plan.batches] == []
     assert racing.status().reserved == other.status().reserved == 4  # the other writer's hold, capped at 40%
     assert [item.campaign_id for item in racing.reservations()] == [victim]
+
+
+def test_campaign_another_scheduler_batched_after_our_read_is_skipped_and_its_units_released(sessions, clock):
+    world = World(sessions, clock, quota=100)
+    victim = world.campaign("TX", 20)
+    rival_plans = []
+    racing = _TrackerWithRival(
+        sessions, clock, QuotaPolicy(100), victim, lambda: rival_plans.append(world.scheduler.run())
+    )
+    plan = BatchScheduler(sessions, racing, clock, ScheduleConfig(batch_size=10)).run()
+    (rival_plan,) = rival_plans
+    assert plan.batches == ()
+    assert [len(batch.target_ids) for batch in rival_plan.batches] == [10, 10]
+    assert world.scheduler.batches_for(MONDAY) == list(rival_plan.batches)
+    # Our reservation was granted (the campaign cap of 40 left room for it) and then handed back unused.
+    assert [(item.count, item.used, item.status.value) for item in racing.reservations()] == [
+        (20, 20, "committed"),
+        (20, 0, "released"),
+    ]
+    assert racing.status().reserved == 20
 
 
 @pytest.mark.parametrize(
