@@ -49,41 +49,27 @@ class ServerLimits:
         return GuardLimits(self.max_body_bytes, self.read_timeout)
 
 
+_LIMIT_FLAGS: tuple[tuple[str, type[int] | type[float], int | float, str, str], ...] = (
+    ("max_body_bytes", int, DEFAULT_MAX_BODY_BYTES, "N", "largest request body; larger gets 413"),
+    ("read_timeout", float, DEFAULT_READ_TIMEOUT, "SECONDS", "stalled headers or body are cut off"),
+    ("keep_alive_timeout", int, DEFAULT_KEEP_ALIVE_TIMEOUT, "SECONDS", "idle connections close"),
+    ("max_connections", int, DEFAULT_MAX_CONNECTIONS, "N", "concurrent connections before 503"),
+)
+"""Each limit flag: its key in ServerLimits and _ENV, its number type, default, metavar and what it bounds."""
+
+
 def add_limit_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
     """Adds the limit flags (see the module docstring), each defaulting to its environment variable."""
-
-    def env(name: str, default: object) -> str:
-        return environ.get(_ENV[name]) or str(default)
-
     group = parser.add_argument_group("limits")
-    group.add_argument(
-        "--max-body-bytes",
-        type=_positive(int),
-        default=env("max_body_bytes", DEFAULT_MAX_BODY_BYTES),
-        metavar="N",
-        help=f"largest request body; larger gets 413 (default {DEFAULT_MAX_BODY_BYTES}; ${_ENV['max_body_bytes']})",
-    )
-    group.add_argument(
-        "--read-timeout",
-        type=_positive(float),
-        default=env("read_timeout", DEFAULT_READ_TIMEOUT),
-        metavar="SECONDS",
-        help=f"stalled headers or body are cut off (default {DEFAULT_READ_TIMEOUT:g}; ${_ENV['read_timeout']})",
-    )
-    group.add_argument(
-        "--keep-alive-timeout",
-        type=_positive(int),
-        default=env("keep_alive_timeout", DEFAULT_KEEP_ALIVE_TIMEOUT),
-        metavar="SECONDS",
-        help=f"idle connections close (default {DEFAULT_KEEP_ALIVE_TIMEOUT}; ${_ENV['keep_alive_timeout']})",
-    )
-    group.add_argument(
-        "--max-connections",
-        type=_positive(int),
-        default=env("max_connections", DEFAULT_MAX_CONNECTIONS),
-        metavar="N",
-        help=f"concurrent connections before 503 (default {DEFAULT_MAX_CONNECTIONS}; ${_ENV['max_connections']})",
-    )
+    for key, kind, default, metavar, bounds in _LIMIT_FLAGS:
+        shown = f"{default:g}" if kind is float else str(default)
+        group.add_argument(
+            "--" + key.replace("_", "-"),
+            type=_positive(kind),
+            default=environ.get(_ENV[key]) or str(default),
+            metavar=metavar,
+            help=f"{bounds} (default {shown}; ${_ENV[key]})",
+        )
 
 
 def limits_from(args: argparse.Namespace) -> ServerLimits:
