@@ -9,8 +9,9 @@
 #   full      A = tools/bazel coverage //... --nocache_test_results --disk_cache=
 #             B = the README's plain pytest with coverage and floors on the same tests:
 #                 VENV/bin/pytest -q -n 2 --cov && VENV/bin/python -m tools.coverage.pytest_floors
-#   filter    tools/bazel test //... --test_filter=TEST_NAME, and checks that TEST_NAME ran (its JUnit XML)
-#   nochange  tools/bazel test //... with nothing changed (after one warm-up run); checks nothing executed
+#   filter    tools/bazel test //... --test_filter=TEST_NAME (after an untimed `tools/bazel test //...`), and
+#             checks that TEST_NAME ran (its JUnit XML)
+#   nochange  tools/bazel test //... with nothing changed (after a warm-up run each round); checks nothing executed
 #   cold      a fresh output base: tools/bazel --output_base=NEW fetch //... (the pip repositories included)
 # With --baseline CHECKOUT (another revision's checkout, e.g. `git worktree add /path main`), the filter,
 # nochange and cold parts alternate this checkout (A) with that one (B); without it they repeat A alone.
@@ -24,7 +25,7 @@ venv="$root/.venv"
 test_filter="test_normalising_a_domain_twice_changes_nothing"
 baseline=""
 
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^[^#]/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --parts) parts="$2"; shift 2 ;;
@@ -100,6 +101,9 @@ for round in $(seq 1 "$rounds"); do
         ;;
       filter)
         for dir in $(checkouts); do
+          # A developer's state: the last command was `bazel test`, not `coverage` (whose configuration
+          # Bazel 4 would analyse again, and whose outputs share bazel-out/k8-fastbuild). Untimed.
+          (cd "$dir" && tools/bazel test //... >/dev/null 2>&1) || true
           marker="$log_dir/filter.marker"
           touch "$marker"
           time_run "filter $(label_of "$dir")" "$dir" tools/bazel test //... --test_filter="$test_filter"
@@ -108,7 +112,8 @@ for round in $(seq 1 "$rounds"); do
         ;;
       nochange)
         for dir in $(checkouts); do
-          if [[ $round -eq 1 ]]; then (cd "$dir" && tools/bazel test //... >/dev/null 2>&1) || true; fi
+          # Warm-up in every round: the filter and coverage runs in between replaced the outputs.
+          (cd "$dir" && tools/bazel test //... >/dev/null 2>&1) || true
           time_run "nochange $(label_of "$dir")" "$dir" tools/bazel test //...
           if ! grep -q "Executed 0 out of" "$LAST_LOG"; then
             say "nothing changed, yet Bazel executed tests in $dir: see $LAST_LOG"
