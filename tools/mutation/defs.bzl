@@ -113,7 +113,10 @@ def _mutation_results_impl(ctx):
         )
         results.append(result)
         groups[_group(f.short_path)] = depset([result])
-    return [DefaultInfo(files = depset(results)), OutputGroupInfo(**groups)]
+
+    # The results must be runfiles of the checking test (`data`): a Starlark rule's files are not added
+    # to its dependents' runfiles unless it says so, and then the test would read no file at all.
+    return [DefaultInfo(files = depset(results), runfiles = ctx.runfiles(files = results)), OutputGroupInfo(**groups)]
 
 mutation_results = rule(
     implementation = _mutation_results_impl,
