@@ -132,22 +132,31 @@ def _has_functions(path: str) -> bool:
     return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in ast.walk(tree))
 
 
-def _write_mutmut_config(workdir: str, module: str, file: str, tests: list[str]) -> None:
-    def listing(values: list[str]) -> str:
-        return "\n" + "\n".join(f"    {value}" for value in values)
+def mutmut_config(module: str, file: str, tests: Sequence[str]) -> str:
+    """The `setup.cfg` that points mutmut at one file of `module` and at `tests` (pytest node ids). mutmut
+    reads it with configparser, whose interpolation takes `%` as special, so every `%` is doubled: a node
+    id such as `test_search[100%-expected1]` would otherwise stop mutmut before its first mutant."""
 
-    config = (
-        "[mutmut]\n"
-        f"source_paths = {module}\n"
-        f"only_mutate = {file}\n"
-        f"also_copy ={listing(['pytest.ini'])}\n"
-        f"pytest_add_cli_args ={listing(['-c', 'pytest.ini', *plugin_args()])}\n"
-        f"pytest_add_cli_args_test_selection ={listing(tests)}\n"
-        f"timeout_multiplier = {_MUTMUT_TIMEOUT_MULTIPLIER}\n"
-        f"timeout_constant = {_MUTMUT_TIMEOUT_CONSTANT}\n"
-    )
+    scalars = {
+        "source_paths": module,
+        "only_mutate": file,
+        "timeout_multiplier": str(_MUTMUT_TIMEOUT_MULTIPLIER),
+        "timeout_constant": str(_MUTMUT_TIMEOUT_CONSTANT),
+    }
+    lists = {
+        "also_copy": ["pytest.ini"],
+        "pytest_add_cli_args": ["-c", "pytest.ini", *plugin_args()],
+        "pytest_add_cli_args_test_selection": list(tests),
+    }
+    lines = [f"{key} = {value}" for key, value in scalars.items()]
+    for key, values in lists.items():
+        lines += [f"{key} =", *(f"    {value}" for value in values)]
+    return "".join(line.replace("%", "%%") + "\n" for line in ["[mutmut]", *lines])
+
+
+def _write_mutmut_config(workdir: str, module: str, file: str, tests: list[str]) -> None:
     with open(os.path.join(workdir, "setup.cfg"), "w", encoding="utf-8") as handle:
-        handle.write(config)
+        handle.write(mutmut_config(module, file, tests))
 
 
 def _test_targets(build_file: str, build_path: str) -> dict[str, str]:
