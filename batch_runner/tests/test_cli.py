@@ -34,9 +34,11 @@ class Cli:
         self.pipeline = pipeline
         self.output = ""
 
-    def __call__(self, *args, environ=None, terminal=False):
+    def __call__(self, *args, environ=None, terminal=False, coloured=False):
         buffer = io.StringIO()
-        console = Console(file=buffer, width=140, force_terminal=terminal, color_system=None)
+        console = Console(
+            file=buffer, width=140, force_terminal=terminal or coloured, color_system="standard" if coloured else None
+        )
         env = {"TMPDIR": str(self.tmp_path)} if environ is None else environ
         code = main(list(args), console=console, clock=self.clock, pipeline=self.pipeline, environ=env)
         self.output = buffer.getvalue()
@@ -341,3 +343,144 @@ def test_amount_over_the_maximum_exits_2_naming_it_before_any_batch_is_created(c
     assert caught.value.code == 2
     assert "amount must be at most 1000000 USD" in capsys.readouterr().err
     assert not (tmp_path / "leadfactory-batches.sqlite").exists()
+
+
+def test_timeout_under_one_second_is_accepted_when_positive(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="short"))), "--no-progress", "--timeout", "0.5") == EXIT_OK
+
+
+def test_rejection_is_headed_by_the_file_and_says_nothing_was_run_or_spent(cli, tmp_path):
+    lead = make_leads(1, seed="header")[0]
+    path = tmp_path / "bad.csv"
+    path.write_text(leads_csv([{**lead.to_dict(), "domain": "localhost"}]), encoding="utf-8")
+    assert cli(str(path)) == EXIT_BAD_INPUT
+    assert cli.output.splitlines()[0] == f"Rejected {path}; nothing was run or spent:"
+
+
+def test_derived_batch_id_is_csv_and_sixteen_hex_digits_of_the_leads_fingerprint(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(2, seed="derived"))), "--no-progress") == EXIT_OK
+    assert re.search(r"^Batch csv-[0-9a-f]{16}: 2 leads, the given pipeline, ", cli.output, re.MULTILINE)
+
+
+def test_stub_mode_is_named_between_the_lead_count_and_the_checkpoint_file(tmp_path, fake_clock):
+    cli = Cli(tmp_path, fake_clock)
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="stubs"))), "--no-progress") == EXIT_OK
+    assert ": 1 leads, d0_gateway offline stubs, checkpoints in " in cli.output
+
+
+def test_summary_table_lists_leads_done_failed_unprocessed_and_spend_under_a_left_title(cli, tmp_path, provider):
+    leads = make_leads(3, seed="summary-table")
+    provider.fail_permanently(leads[2].domain, "parked domain")
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress", "--batch-id", "weekly") == EXIT_LEADS_FAILED
+    summary = cli.output[cli.output.index("Batch weekly: completed") :].splitlines()[:8]
+    assert summary == [
+        f"{'Batch weekly: completed':<44}",
+        "┌───────────────┬──────────────────────────┐",
+        "│ leads         │                        3 │",
+        "│ done          │                        2 │",
+        "│ failed        │                        1 │",
+        "│ not processed │                        0 │",
+        "│ spent         │ $0.10 of $0.15 estimated │",
+        "└───────────────┴──────────────────────────┘",
+    ]
+
+
+def test_no_progress_option_prints_no_progress_bar(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(2, seed="quiet"))), "--no-progress", terminal=True) == EXIT_OK
+    assert not re.search(r"\d/2 \d failed", cli.output)
+
+
+def test_progress_bar_ends_with_the_batch_id_bar_count_failures_and_time_left(cli, tmp_path, provider):
+    leads = make_leads(3, seed="bar")
+    provider.fail_permanently(leads[0].domain, "parked domain")
+    assert cli(str(_csv(tmp_path, leads)), "--batch-id", "weekly", terminal=True) == EXIT_LEADS_FAILED
+    frames = re.split(r"\r\x1b\[2K", cli.output)  # the bar redraws itself in place
+    assert frames[0].endswith("\x1b[?25lweekly                                          0/3 0 failed -:--:--")
+    assert frames[-1].startswith(f"weekly {'━' * 40} 3/3 1 failed 0:00:00\n")
+
+
+def test_resuming_counts_the_leads_done_and_failed_earlier(tmp_path, fake_clock, sigint_as_in_a_terminal):
+    leads = make_leads(4, seed="resume-count")
+
+    class FailsOneThenCtrlC:
+        """Lead 1 succeeds, lead 2 fails for good, Ctrl-C while lead 3 is in flight."""
+
+        name, provider = "interrupting", "enrichment"
+        fired = False
+
+        async def run(self, lead: Lead, results):
+            if lead == leads[1]:
+                raise batch_runner.PermanentStepError("parked domain")
+            if not FailsOneThenCtrlC.fired and lead == leads[2]:
+                FailsOneThenCtrlC.fired = True
+                signal.raise_signal(signal.SIGINT)
+                await asyncio.sleep(0)
+            return {"ok": lead.lead_id}
+
+    cli = Cli(tmp_path, fake_clock, Pipeline([FailsOneThenCtrlC()]))
+    path = _csv(tmp_path, leads)
+    assert cli(str(path), "--concurrency", "1", "--no-progress") == EXIT_INTERRUPTED
+    assert cli(str(path), "--concurrency", "1", "--no-progress") == EXIT_LEADS_FAILED
+    assert "Resuming: 2 of 4 leads were processed earlier.\n" in cli.output
+
+
+RED, RESET = "\x1b[31m", "\x1b[0m"  # what a colour terminal receives for the CLI's [red] labels
+
+
+def test_rejected_rows_are_printed_uncoloured_on_a_colour_terminal(cli, tmp_path):
+    lead = make_leads(1, seed="colour")[0]
+    path = tmp_path / "bad.csv"
+    path.write_text(leads_csv([{**lead.to_dict(), "domain": "10.0.0.1"}]), encoding="utf-8")
+    assert cli(str(path), coloured=True) == EXIT_BAD_INPUT
+    assert cli.output.splitlines()[1] == (
+        f"  {path}:2: column 'domain': invalid domain: '10.0.0.1' is an IP address, not a domain name"
+    )
+
+
+def test_checkpoint_file_error_colours_only_its_label_on_a_colour_terminal(cli, tmp_path):
+    db = tmp_path / "missing" / "c.sqlite"
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="colour-db"))), "--db", str(db), coloured=True) == EXIT_BAD_INPUT
+    assert cli.output == f"{RED}Cannot open the checkpoint file {db}:{RESET} unable to open database file\n"
+
+
+def test_budget_refusal_colours_only_its_label_on_a_colour_terminal(cli, tmp_path):
+    path = _csv(tmp_path, make_leads(1, seed="colour-budget"))
+    assert cli(str(path), "--batch-id", "w2", "--budget", "0.01", coloured=True) == EXIT_NEEDS_APPROVAL
+    assert cli.output.endswith(
+        f"{RED}Not started:{RESET} batch 'w2' is estimated at $0.05, over its budget of $0.01, and has no approval; "
+        "approve at least $0.05 to start it\n"
+    )
+
+
+def test_batch_error_colours_only_its_type_on_a_colour_terminal(cli, tmp_path):
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="a"), "a.csv")), "--batch-id", "weekly") == EXIT_OK
+    b_csv = str(_csv(tmp_path, make_leads(1, seed="b"), "b.csv"))
+    assert cli(b_csv, "--batch-id", "weekly", coloured=True) == EXIT_BAD_INPUT
+    assert cli.output.endswith(
+        f"{RED}BatchConflictError:{RESET} batch 'weekly' already exists with different leads or pipeline; "
+        "use a new batch id\n"
+    )
+
+
+def test_batch_error_longer_than_the_terminal_is_printed_on_one_line(cli, tmp_path):
+    batch_id = "w" * 150
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="long-id"))), "--batch-id", batch_id) == EXIT_BAD_INPUT
+    assert f"InvalidBatchError: invalid batch id '{batch_id}': use 1-64 letters, digits," in cli.output
+
+
+def test_failed_lead_line_colours_only_its_label_on_a_colour_terminal(cli, tmp_path, provider):
+    leads = make_leads(1, seed="colour-failed")
+    provider.fail_permanently(leads[0].domain, "parked 42 times")
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress", coloured=True) == EXIT_LEADS_FAILED
+    assert cli.output.endswith(
+        f"  {RED}failed{RESET} {leads[0].lead_id} ({leads[0].domain}): step 'enrichment' failed after 1 attempt: "
+        f"PermanentStepError: fake: parked 42 times ({leads[0].domain})\n"
+    )
+
+
+def test_failed_lead_line_longer_than_the_terminal_is_printed_on_one_line(cli, tmp_path, provider):
+    leads = make_leads(1, seed="long-failure")
+    reason = "parked " + "x" * 150
+    provider.fail_permanently(leads[0].domain, reason)
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_LEADS_FAILED
+    assert f"PermanentStepError: fake: {reason} ({leads[0].domain})\n" in cli.output

@@ -145,14 +145,17 @@ def test_load_names_the_path_when_the_file_is_missing(tmp_path: Path):
     with pytest.raises(LeadInputError) as caught:
         load_leads_csv(tmp_path / "absent.csv")
     assert str(caught.value).endswith(f"{tmp_path / 'absent.csv'}: file not found")
+    assert caught.value.problems == (LeadProblem(0, "file", "file not found"),)
 
 
 def test_load_rejects_a_file_that_is_not_utf8(tmp_path: Path):
     path = tmp_path / "latin1.csv"
     lead = make_leads(1)[0]
     path.write_bytes(leads_csv([{**lead.to_dict(), "business_name": "Café Olé"}]).encode("latin-1"))
-    with pytest.raises(LeadInputError, match="not UTF-8"):
+    with pytest.raises(LeadInputError) as caught:
         load_leads_csv(path)
+    assert caught.value.source == str(path)
+    assert caught.value.problems == (LeadProblem(0, "file", "not UTF-8 text (invalid continuation byte)"),)
 
 
 def test_validate_leads_numbers_rows_from_first_line():

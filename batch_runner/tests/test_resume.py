@@ -321,3 +321,63 @@ def test_in_memory_checkpoints_enforce_foreign_keys():
     store = CheckpointStore.in_memory()
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _one_step_batch(store, batch_id, leads, clock):
+    store.create_batch(
+        batch_id,
+        leads,
+        [("enrichment", "enrichment")],
+        budget=Decimal(1),
+        estimated_cost=Decimal(0),
+        now=clock.now(),
+    )
+
+
+def test_store_snapshot_follows_a_run_from_start_to_finish(fake_clock):
+    store = CheckpointStore.in_memory()
+    leads = make_leads(2, seed="lifecycle")
+    _one_step_batch(store, "b1", leads, fake_clock)
+    store.begin_run("b1", "run", now=fake_clock.now())
+    store.claim_lead("b1", leads[0].lead_id, "run", now=fake_clock.now())
+    running = store.get_batch("b1")
+    assert (running.status, running.pending, running.running, running.finished_at) == ("running", 1, 1, None)
+    assert [result.attempts for result in store.results("b1")] == [1, 0]
+    store.finish_lead("b1", leads[0].lead_id, "run", error=None, now=fake_clock.now())
+    fake_clock.advance(90)
+    ended = store.end_run("b1", "run", now=fake_clock.now())
+    assert (ended.status, ended.done, ended.pending, ended.finished_at) == ("cancelled", 1, 1, fake_clock.now())
+    assert store.get_batch("b1").finished_at == fake_clock.now()
+
+
+def test_starting_a_run_touches_no_other_batch_in_the_same_store(fake_clock):
+    store = CheckpointStore.in_memory()
+    leads = make_leads(2, seed="neighbours")  # the same lead ids in both batches
+    _one_step_batch(store, "b1", leads, fake_clock)
+    _one_step_batch(store, "b2", leads, fake_clock)
+    store.begin_run("b2", "other", now=fake_clock.now())
+    assert store.claim_lead("b2", leads[0].lead_id, "other", now=fake_clock.now()) == {}
+    assert store.begin_run("b1", "run", now=fake_clock.now()) == leads
+    assert store.claim_lead("b1", leads[0].lead_id, "run", now=fake_clock.now()) == {}
+    assert [result.state for result in store.results("b2")] == ["running", "pending"]
+    assert [result.attempts for result in store.results("b2")] == [1, 0]
+
+
+def test_finishing_a_lead_twice_is_refused_as_stale(fake_clock):
+    store = CheckpointStore.in_memory()
+    lead = make_leads(1, seed="twice-finished")[0]
+    _one_step_batch(store, "b1", [lead], fake_clock)
+    store.begin_run("b1", "run", now=fake_clock.now())
+    store.claim_lead("b1", lead.lead_id, "run", now=fake_clock.now())
+    store.finish_lead("b1", lead.lead_id, "run", error=None, now=fake_clock.now())
+    with pytest.raises(StaleRunError, match=f"lead {lead.lead_id!r} of batch 'b1' is not running under run 'run'"):
+        store.finish_lead("b1", lead.lead_id, "run", error="late", now=fake_clock.now())
+    assert store.results("b1")[0].state == "done"
+
+
+def test_finishing_a_lead_the_batch_does_not_have_is_refused_as_stale(fake_clock):
+    store = CheckpointStore.in_memory()
+    _one_step_batch(store, "b1", make_leads(1, seed="unknown"), fake_clock)
+    store.begin_run("b1", "run", now=fake_clock.now())
+    with pytest.raises(StaleRunError, match="lead 'nope' of batch 'b1' is not running under run 'run'"):
+        store.finish_lead("b1", "nope", "run", error=None, now=fake_clock.now())
