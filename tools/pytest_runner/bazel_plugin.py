@@ -4,6 +4,7 @@ fixture timings written to the test's undeclared outputs (tools/pytest_runner/fi
 from __future__ import annotations
 
 import contextlib
+import gc
 import ipaddress
 import os
 import socket
@@ -184,6 +185,13 @@ class BazelTestPlugin:
             Path(self.shard_status_file).touch()
         self._guard = network_guard()
         self._guard.__enter__()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Moves every object alive after collection (pytest, plugins, the code under test, the kit) out of the
+        garbage collector's reach: they live as long as the process, yet each full collection during the tests
+        (and pytest's at exit) would walk them all again. About a quarter of a small target's CPU time."""
+        gc.freeze()
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         guard = getattr(self, "_guard", None)

@@ -1,3 +1,4 @@
+import gc
 import socket
 import threading
 import time
@@ -58,6 +59,34 @@ def test_two_shards_run_every_test_once_when_pytest_collects(pytester, tmp_path)
         ]
     assert sorted(passed) == sorted(f"test_many.py::test_{n}" for n in range(7))
     assert status.exists()
+
+
+def test_objects_alive_after_collection_are_frozen_out_of_garbage_collection(pytester):
+    pytester.makepyfile(
+        test_frozen="""
+import gc
+
+
+def test_collected_objects_are_frozen():
+    assert gc.get_freeze_count() > 0
+"""
+    )
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    gc.unfreeze()  # under Bazel, this process's own runner froze its objects already
+    try:
+        result = pytester.inline_run("-p", "no:randomly", plugins=[BazelTestPlugin()])
+    finally:
+        gc.unfreeze()  # this test's own process goes on collecting as before
+    result.assertoutcome(passed=1)
+
+
+def test_no_objects_are_frozen_without_the_plugin(pytester):
+    pytester.makepyfile(
+        test_unfrozen="import gc\n\n\ndef test_nothing_frozen():\n    assert gc.get_freeze_count() == 0\n"
+    )
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    gc.unfreeze()  # under Bazel, this process's own runner froze its objects already
+    pytester.inline_run("-p", "no:randomly").assertoutcome(passed=1)
 
 
 @pytest.mark.parametrize(
