@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
@@ -124,7 +125,9 @@ def main(
     try:
         leads = load_leads_csv(input_path(args.csv, environ))
     except LeadInputError as error:
-        console.print(f"[red]Rejected {error.source}; nothing was run or spent:[/red]")
+        console.print(
+            f"[red]Rejected {escape(error.source)}; nothing was run or spent:[/red]", highlight=False, soft_wrap=True
+        )
         for problem in error.problems:
             console.print(f"  {problem.describe(error.source)}", markup=False, highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
@@ -134,20 +137,22 @@ def main(
         store = CheckpointStore.open(db_path)
     except OperationalError as error:
         console.print(
-            f"[red]Cannot open the checkpoint file {db_path}:[/red] {error.orig}", highlight=False, soft_wrap=True
+            f"[red]Cannot open the checkpoint file {escape(str(db_path))}:[/red] {escape(str(error.orig))}",
+            highlight=False,
+            soft_wrap=True,
         )
         return EXIT_BAD_INPUT
     batch = _CliBatch(args, leads, store, db_path, console, clock or SystemClock())
     try:
         final = asyncio.run(batch.run(pipeline, price_book, environ))
     except (BudgetApprovalRequiredError, ApprovalTooLowError) as error:
-        console.print(f"[red]Not started:[/red] {error}", highlight=False, soft_wrap=True)
+        console.print(f"[red]Not started:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         return EXIT_NEEDS_APPROVAL
     except (BatchRunnerError, GatewayError) as error:
-        console.print(f"[red]{type(error).__name__}:[/red] {error}", highlight=False, soft_wrap=True)
+        console.print(f"[red]{type(error).__name__}:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        console.print(f"[yellow]Interrupted.[/yellow] Rerun the same command to resume batch {batch.batch_id}.")
+        console.print(f"[yellow]Interrupted.[/yellow] Rerun the same command to resume batch {escape(batch.batch_id)}.")
         return EXIT_INTERRUPTED
     finally:
         store.close()
@@ -194,7 +199,8 @@ class _CliBatch:
         )
         self.batch_id = args.batch_id or f"csv-{batch_fingerprint(self.leads, pipeline.signature)[:16]}"
         console.print(
-            f"Batch [bold]{self.batch_id}[/bold]: {len(self.leads)} leads, {providers}, checkpoints in {self.db_path}",
+            f"Batch [bold]{escape(self.batch_id)}[/bold]: {len(self.leads)} leads, {providers}, "
+            f"checkpoints in {escape(str(self.db_path))}",
             soft_wrap=True,
         )
         console.print(_preview_table(runner.preview(len(self.leads)), args.budget))
@@ -265,7 +271,7 @@ def _print_summary(console: Console, runner: BatchRunner, final: BatchSnapshot) 
     failures = [result for result in runner.results(final.batch_id) if result.state == "failed"]
     for result in failures:
         console.print(
-            f"  [red]failed[/red] {result.lead.lead_id} ({result.lead.domain}): {result.error}",
+            f"  [red]failed[/red] {escape(f'{result.lead.lead_id} ({result.lead.domain}): {result.error}')}",
             highlight=False,
             soft_wrap=True,
         )

@@ -349,9 +349,11 @@ def test_timeout_under_one_second_is_accepted_when_positive(cli, tmp_path):
     assert cli(str(_csv(tmp_path, make_leads(1, seed="short"))), "--no-progress", "--timeout", "0.5") == EXIT_OK
 
 
-def test_rejection_is_headed_by_the_file_and_says_nothing_was_run_or_spent(cli, tmp_path):
+def test_rejection_is_headed_by_the_file_and_says_nothing_was_run_or_spent_on_one_line(cli, tmp_path):
     lead = make_leads(1, seed="header")[0]
-    path = tmp_path / "bad.csv"
+    folder = tmp_path / ("f" * 140)
+    folder.mkdir()
+    path = folder / "bad.csv"
     path.write_text(leads_csv([{**lead.to_dict(), "domain": "localhost"}]), encoding="utf-8")
     assert cli(str(path)) == EXIT_BAD_INPUT
     assert cli.output.splitlines()[0] == f"Rejected {path}; nothing was run or spent:"
@@ -432,6 +434,7 @@ def test_rejected_rows_are_printed_uncoloured_on_a_colour_terminal(cli, tmp_path
     path = tmp_path / "bad.csv"
     path.write_text(leads_csv([{**lead.to_dict(), "domain": "10.0.0.1"}]), encoding="utf-8")
     assert cli(str(path), coloured=True) == EXIT_BAD_INPUT
+    assert cli.output.splitlines()[0] == f"{RED}Rejected {path}; nothing was run or spent:{RESET}"
     assert cli.output.splitlines()[1] == (
         f"  {path}:2: column 'domain': invalid domain: '10.0.0.1' is an IP address, not a domain name"
     )
@@ -484,3 +487,33 @@ def test_failed_lead_line_longer_than_the_terminal_is_printed_on_one_line(cli, t
     provider.fail_permanently(leads[0].domain, reason)
     assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_LEADS_FAILED
     assert f"PermanentStepError: fake: {reason} ({leads[0].domain})\n" in cli.output
+
+
+@pytest.mark.parametrize("batch_id", ["[/bold]", "[red]weekly", "x" * 65 + "[/]"])
+def test_batch_id_that_looks_like_markup_is_rejected_and_printed_literally(cli, tmp_path, batch_id):
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="markup-id"))), "--batch-id", batch_id) == EXIT_BAD_INPUT
+    assert f"InvalidBatchError: invalid batch id {batch_id!r}: use 1-64 letters" in cli.output
+    assert f"Batch {batch_id}: 1 leads, the given pipeline, " in cli.output
+
+
+def test_paths_that_look_like_markup_are_printed_literally(cli, tmp_path):
+    folder = tmp_path / "[bold]x[" / "bold]"  # the path reads .../[bold]x[/bold]
+    folder.mkdir(parents=True)
+    lead = make_leads(1, seed="markup-path")[0]
+    bad = folder / "bad.csv"
+    bad.write_text(leads_csv([{**lead.to_dict(), "domain": "localhost"}]), encoding="utf-8")
+    assert cli(str(bad)) == EXIT_BAD_INPUT
+    assert f"Rejected {bad}; nothing was run or spent:\n" in cli.output
+    db = folder / "missing" / "c.sqlite"
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="markup-db"))), "--db", str(db)) == EXIT_BAD_INPUT
+    assert f"Cannot open the checkpoint file {db}: unable to open database file\n" in cli.output
+    good_db = folder / "c.sqlite"
+    assert cli(str(_csv(tmp_path, make_leads(1, seed="markup-db"))), "--db", str(good_db), "--no-progress") == EXIT_OK
+    assert f"checkpoints in {good_db}\n" in cli.output
+
+
+def test_provider_error_that_looks_like_markup_is_printed_literally(cli, tmp_path, provider):
+    leads = make_leads(1, seed="markup-error")
+    provider.fail_permanently(leads[0].domain, "[/red] closed [bold]for good")
+    assert cli(str(_csv(tmp_path, leads)), "--no-progress") == EXIT_LEADS_FAILED
+    assert f"PermanentStepError: fake: [/red] closed [bold]for good ({leads[0].domain})\n" in cli.output
