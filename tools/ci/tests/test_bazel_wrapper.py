@@ -1,0 +1,77 @@
+"""tools/bazel's own work before Bazel starts, run as a user runs it, against a stand-in Bazel (BAZEL_REAL)
+and stand-in host tools, so nothing here installs anything or starts a Bazel server."""
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+WRAPPER = Path(__file__).parents[2] / "bazel"  # the runfile under Bazel, the checkout under pytest
+
+
+def _executable(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.fixture
+def host(tmp_path):
+    """A PATH with logging stand-ins for python3, genhtml and apt-get, and a Bazel that prints its arguments."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls.log"
+    real_python = os.path.realpath(subprocess.check_output(["sh", "-c", "command -v python3"], text=True).strip())
+    _executable(bin_dir / "python3", f'#!/bin/sh\necho python3 >> "{calls}"\nexec {real_python} "$@"\n')
+    _executable(bin_dir / "genhtml", "#!/bin/sh\nexit 0\n")
+    _executable(bin_dir / "apt-get", f'#!/bin/sh\necho apt-get "$@" >> "{calls}"\n')
+    bazel = _executable(tmp_path / "bazel", '#!/bin/sh\necho "bazel $*"\n')
+    environment = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(tmp_path / "home"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "BAZEL_REAL": str(bazel),
+    }
+
+    def run(*args, **extra):
+        done = subprocess.run(
+            [str(WRAPPER), *args], env={**environment, **extra}, capture_output=True, text=True, check=False
+        )
+        log = calls.read_text(encoding="utf-8").split() if calls.exists() else []
+        calls.unlink(missing_ok=True)
+        return done, log
+
+    return run
+
+
+def test_host_tools_are_checked_once_then_remembered(host):
+    first, first_calls = host("build", "//...")
+    second, second_calls = host("build", "//...")
+    assert (first.returncode, second.returncode) == (0, 0)
+    assert first_calls == ["python3"]  # found pip and venv: nothing to install
+    assert second_calls == []
+
+
+def test_test_command_starts_no_python_when_no_switch_is_set(host):
+    host("build", "//...")  # remembers the host tools
+    done, calls = host("test", "//pkg:a_test")
+    assert done.returncode == 0
+    assert calls == []
+    assert "--jobs=1" not in done.stdout
+
+
+def test_switch_set_to_false_is_read_by_the_switches_parser(host):
+    host("build", "//...")
+    done, calls = host("test", "//pkg:a_test", TEST_PARALLEL_EXECUTION="false")
+    assert done.returncode == 0
+    assert calls == ["python3"]
+    assert "--jobs=1 --local_test_jobs=1" in done.stdout
+
+
+def test_switch_with_a_bad_value_stops_before_bazel(host):
+    done, _ = host("test", "//pkg:a_test", TEST_PARALLEL_EXECUTION="maybe")
+    assert done.returncode == 2
+    assert "TEST_PARALLEL_EXECUTION='maybe': expected true or false" in done.stderr
+    assert "bazel test" not in done.stdout
