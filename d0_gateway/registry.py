@@ -67,7 +67,8 @@ class Gateway:
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self.ledger = ledger or CostLedger.from_url(settings.ledger_url, clock=self.clock)
+        # `is None`, not `or`: an injected dependency is used even when falsy (an empty cache backend has len 0).
+        self.ledger = ledger if ledger is not None else CostLedger.from_url(settings.ledger_url, clock=self.clock)
         self.budget = BudgetGuard(
             self.ledger,
             self.clock,
@@ -76,9 +77,11 @@ class Gateway:
             warning_threshold=settings.budget_warning_threshold,
             on_warning=on_budget_warning,
         )
-        self.cache_backend: CacheBackend = cache_backend or InMemoryCacheBackend(settings.cache_max_entries)
+        self.cache_backend: CacheBackend = (
+            cache_backend if cache_backend is not None else InMemoryCacheBackend(settings.cache_max_entries)
+        )
         self._transport = transport
-        self._rng = rng or random.Random()
+        self._rng = rng if rng is not None else random.Random()
         self._clients: dict[str, ProviderClient] = {}
 
     async def __aenter__(self) -> Gateway:

@@ -24,6 +24,7 @@ from d0_gateway import (
     ProviderUnavailable,
     StubTransport,
     build_gateway,
+    cache_key,
     sign_webhook,
 )
 from d0_gateway.settings import DEFAULT_PROVIDERS, BreakerSettings, _provider
@@ -98,8 +99,12 @@ async def test_a_provider_with_settings_but_no_client_is_reported(fake_clock):
         providers={**DEFAULT_PROVIDERS, "yelp": replace(DEFAULT_PROVIDERS["hunter"], name="yelp")}
     )
     async with build_gateway(settings, clock=fake_clock) as gateway:
-        with pytest.raises(ConfigurationError, match="'yelp' has settings but no client"):
+        with pytest.raises(ConfigurationError) as caught:
             gateway.client("yelp")
+    assert str(caught.value) == (
+        "provider 'yelp' has settings but no client; known: data_axle, google_places, hunter, openai, pagespeed, "
+        "screenshotone, semrush, sendgrid, stripe"
+    )
 
 
 async def test_clients_are_built_once_and_closed_with_the_gateway(settings, transport, fake_clock):
@@ -613,3 +618,38 @@ async def test_hunter_domain_search_refuses_a_domain_that_is_not_bare_naming_the
     with pytest.raises(InvalidInput) as caught:
         await gateway.hunter.domain_search("acme")
     assert str(caught.value) == "hunter domain_search: domain must be a bare domain such as example.com, got 'acme'"
+
+
+async def test_injected_ledger_and_cache_backend_are_the_ones_the_gateway_uses(
+    settings, transport, fake_clock, hunter_mock
+):
+    route = hunter_mock.email_finder()
+    ledger = CostLedger(clock=fake_clock)
+    backend = InMemoryCacheBackend(8)
+    async with build_gateway(
+        settings, transport=transport, clock=fake_clock, ledger=ledger, cache_backend=backend
+    ) as gateway:
+        await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+    assert (gateway.ledger, gateway.cache_backend) == (ledger, backend)
+    assert ledger.totals_by_provider() == {"hunter": Decimal("0.049")}
+    assert len(backend) == 1
+    assert backend.get(cache_key(route.calls.last.request, namespace="hunter")) is not None
+
+
+async def test_injected_rng_makes_the_retry_backoff_repeatable(settings, transport, fake_clock, hunter_mock):
+    hunter_mock.unavailable("GET", hunter_mock.EMAIL_FINDER)
+    backoffs = []
+    for _ in range(2):
+        fake_clock.sleeps.clear()
+        async with build_gateway(settings, transport=transport, clock=fake_clock, rng=random.Random(11)) as gateway:
+            with pytest.raises(ProviderUnavailable):
+                await gateway.hunter.email_finder("acme.com", "Ana", "Lopez")
+        backoffs.append(list(fake_clock.sleeps))
+    assert len(backoffs[0]) == 2
+    assert backoffs[0] == backoffs[1]
+
+
+async def test_settings_come_from_the_process_environment_when_none_are_given(transport, fake_clock, monkeypatch):
+    monkeypatch.setenv("HUNTER_API_KEY", "from-the-process")
+    async with build_gateway(transport=transport, clock=fake_clock) as gateway:
+        assert gateway.hunter.settings.credential("api_key") == "from-the-process"

@@ -1,3 +1,4 @@
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -66,3 +67,33 @@ def test_value_stored_without_an_offset_reads_back_as_utc():
 
 def test_column_is_a_timestamp_with_time_zone_on_postgresql():
     assert "at TIMESTAMP WITH TIME ZONE" in str(CreateTable(_events).compile(dialect=postgresql.dialect()))
+
+
+@pytest.fixture
+def machine_five_hours_east_of_utc(monkeypatch):
+    """The process's local time zone at UTC+5 (POSIX TZ, no tz database needed), restored afterwards."""
+    monkeypatch.setenv("TZ", "ZONE-05")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_stored_instant_does_not_depend_on_the_machines_time_zone(machine_five_hours_east_of_utc):
+    value = datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
+    stored = _store_and_read(value)
+    assert stored == value
+    assert (stored.hour, stored.tzinfo) == (14, UTC)
+
+
+def test_value_without_an_offset_is_utc_whatever_the_machines_time_zone(machine_five_hours_east_of_utc):
+    assert UtcDateTime().process_result_value(datetime(2026, 1, 5, 9, 0), postgresql.dialect()) == datetime(
+        2026, 1, 5, 9, 0, tzinfo=UTC
+    )
+
+
+def test_value_read_with_an_offset_is_converted_to_utc():
+    read = UtcDateTime().process_result_value(
+        datetime(2026, 1, 5, 9, 0, tzinfo=timezone(timedelta(hours=2))), postgresql.dialect()
+    )
+    assert read is not None and (read.hour, read.tzinfo) == (7, UTC)
