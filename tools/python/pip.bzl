@@ -18,10 +18,11 @@ and from BUILD files:
 `python_interpreter` finds `python3` on the host (or `$LEADFACTORY_PYTHON`) and pins its resolved path, so
 every target runs on the same interpreter, whatever PATH the action has. `pip_lock` reads the lock file
 (`pip-compile --generate-hashes` output) and declares one `pip_install_all` repository (`@<hub>__installed`)
-that installs the whole lock with ONE `pip install --no-deps --require-hashes --target` (every hash
-checked) and compiles it once, plus one `pip_package` repository per pinned package, which links only its
-own files from there (the distribution's RECORD and their bytecode). One pip process instead of one per
-package is what makes a cold setup fast. Dependencies between packages come from the lock's `# via`
+that installs the whole lock in one step (tools/python/install_lock.py: four `pip install --no-deps
+--require-hashes --target` processes side by side, each on a quarter of the lock, every hash checked) and
+compiles it once, plus one `pip_package` repository per pinned package, which links only its own files from
+there (the distribution's RECORD and their bytecode). One step instead of one pip process per package, and
+four pips at once instead of one, is what makes a cold setup fast. Dependencies between packages come from the lock's `# via`
 annotations, so `requirement("respx")` brings httpx along. Changing a pin reinstalls the lock in that one
 step; a package's repository changes only when its own files do, so only tests that depend on the changed
 package run again.
@@ -185,25 +186,7 @@ def _pip_install_all_impl(rctx):
     rctx.file("requirements_lock.txt", rctx.read(rctx.attr.lock))
     python = _interpreter_path(rctx)
     result = rctx.execute(
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--require-hashes",
-            "--only-binary=:all:",
-            "--no-compile",  # compiled below, reproducibly
-            "--no-warn-script-location",
-            "--disable-pip-version-check",
-            "--target",
-            # Named like an installed site-packages so tools that tell third-party code from the project's
-            # by that path part treat it as such (Hypothesis would otherwise parse every package for constants).
-            "site-packages",
-            "-r",
-            "requirements_lock.txt",
-        ],
+        [python, rctx.path(rctx.attr._install), "requirements_lock.txt", "site-packages"],
         timeout = 1800,
         quiet = True,
         environment = {"PYTHONDONTWRITEBYTECODE": "1"},
@@ -239,9 +222,10 @@ pip_install_all = repository_rule(
     attrs = {
         "lock": attr.label(mandatory = True, allow_single_file = True),
         "interpreter": attr.label(mandatory = True, allow_single_file = True, doc = "the defs.bzl of python_interpreter"),
+        "_install": attr.label(default = "//tools/python:install_lock.py", allow_single_file = True),
         "_split": attr.label(default = "//tools/python:split_site_packages.py", allow_single_file = True),
     },
-    doc = "Installs every pinned, hash-checked package of the lock with one pip process, then compiles them.",
+    doc = "Installs every pinned, hash-checked package of the lock (a few pip processes at once), then compiles them.",
 )
 
 def _pip_package_impl(rctx):
