@@ -9,8 +9,9 @@
 #   full      A = tools/bazel coverage //... --nocache_test_results --disk_cache=
 #             B = the README's plain pytest with coverage and floors on the same tests:
 #                 VENV/bin/pytest -q -n 2 --cov && VENV/bin/python -m tools.coverage.pytest_floors
-#   filter    tools/bazel test //... --test_filter=TEST_NAME (after an untimed `tools/bazel test //...`), and
-#             checks that TEST_NAME ran (its JUnit XML)
+#   filter    tools/bazel test //... --test_filter=TEST_NAME --nocache_test_results (after an untimed
+#             `tools/bazel test //...`), and checks that TEST_NAME ran (its JUnit XML). Without
+#             --nocache_test_results the second round would only read the first round's cached results.
 #   nochange  tools/bazel test //... with nothing changed (after a warm-up run each round); checks nothing executed
 #   cold      a fresh output base: tools/bazel --output_base=NEW fetch //... (the pip repositories included)
 # With --baseline CHECKOUT (another revision's checkout, e.g. `git worktree add /path main`), the filter,
@@ -106,7 +107,7 @@ for round in $(seq 1 "$rounds"); do
           (cd "$dir" && tools/bazel test //... >/dev/null 2>&1) || true
           marker="$log_dir/filter.marker"
           touch "$marker"
-          time_run "filter $(label_of "$dir")" "$dir" tools/bazel test //... --test_filter="$test_filter"
+          time_run "filter $(label_of "$dir")" "$dir" tools/bazel test //... --test_filter="$test_filter" --nocache_test_results
           check_filter_ran "$dir" "$marker"
         done
         ;;
