@@ -1,12 +1,14 @@
 """Test-time regression gate: per-target seconds from Bazel's JUnit XML against a committed baseline.
 
-    python3 -m tools.ci.test_times check  --testlogs DIR [--baseline F] LABEL...
+    python3 -m tools.ci.test_times check  --testlogs DIR [--baseline F] [--bep FILE] LABEL...
     python3 -m tools.ci.test_times update --testlogs DIR [--baseline F] LABEL...   (refresh the baseline)
 
 A target fails the check when it is both more than 50% and more than 2 s slower than its baseline.
 Machine load slows every target alike, so the baseline is first scaled by the run's load factor: the
 median of new/baseline over all targets, never below 1. A target that got slower on its own still stands
-out; a busy machine does not fail the job.
+out; a busy machine does not fail the job. With `--bep` (Bazel's --build_event_json_file of the run), a
+target whose result came from a cache is not judged: its seconds were measured by another run, on another
+machine or under another load, and say nothing about this change.
 """
 
 from __future__ import annotations
@@ -76,6 +78,24 @@ class Slowdown:
             f"(scaled for load {self.scaled_baseline:.2f}s): "
             f"+{self.seconds - self.scaled_baseline:.2f}s, x{self.seconds / self.scaled_baseline:.2f}"
         )
+
+
+def cached_labels(bep_path: str) -> set[str]:
+    """Targets whose test results this run took from a cache (local action cache, disk or remote cache), per
+    the TestResult events of Bazel's JSON build event file."""
+    cached: set[str] = set()
+    try:
+        with open(bep_path, encoding="utf-8") as events:
+            for line in events:
+                event = json.loads(line) if line.strip() else {}
+                label = event.get("id", {}).get("testResult", {}).get("label")
+                result = event.get("testResult")
+                if label and isinstance(result, dict):
+                    if result.get("cachedLocally") or result.get("executionInfo", {}).get("cachedRemotely"):
+                        cached.add(label)
+    except (OSError, ValueError) as error:
+        raise BaselineError(f"{bep_path}: not a JSON build event file ({error})") from error
+    return cached
 
 
 def load_factor(baseline: Mapping[str, float], current: Mapping[str, float]) -> float:
@@ -153,6 +173,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--testlogs", required=True, help="`bazel info bazel-testlogs`")
     parser.add_argument("--baseline", default=DEFAULT_BASELINE)
     parser.add_argument("--no-normalize", action="store_true", help="compare raw seconds, no load factor")
+    parser.add_argument("--bep", help="the run's --build_event_json_file: cached results are not judged")
     parser.add_argument("labels", nargs="+", help="test targets, e.g. //d1_targeting/tests:geo_test")
     args = parser.parse_args(argv)
     current = read_durations(args.testlogs, args.labels)
@@ -163,12 +184,20 @@ def main(argv: Sequence[str]) -> int:
     except CiToolError as error:
         print(f"test_times: {error}", file=sys.stderr)
         return 2
+    cached: set[str] = set()
+    if args.bep:
+        try:
+            cached = cached_labels(args.bep) & set(current)
+        except CiToolError as error:
+            print(f"test_times: {error}", file=sys.stderr)
+            return 2
+        current = {label: seconds for label, seconds in current.items() if label not in cached}
     factor = load_factor(baseline, current) if not args.no_normalize else 1.0
     slow = find_slowdowns(baseline, current, normalize=not args.no_normalize)
     unknown = sorted(set(current) - set(baseline))
     print(
         f"test_times: {len(current)} targets, {sum(current.values()):.1f}s in all; load factor x{factor:.2f}; "
-        f"{len(unknown)} without a baseline"
+        f"{len(unknown)} without a baseline" + (f"; {len(cached)} cached, not judged" if args.bep else "")
     )
     for item in slow:
         print(f"test_times: SLOWER: {item.describe()}", file=sys.stderr)

@@ -134,3 +134,59 @@ def test_update_with_no_normalize_keeps_the_runs_raw_seconds(tmp_path):
     args = ["--testlogs", str(tmp_path / "logs"), "--baseline", str(baseline), "--no-normalize", "//p:a_test"]
     assert main(["update", *args]) == 0
     assert load_baseline(str(baseline)) == {"//p:a_test": 3.0}
+
+
+def _bep(path, results):
+    """A JSON build event file with one TestResult event per (label, cached locally, cached remotely)."""
+    lines = [json.dumps({"id": {"started": {}}, "started": {"command": "coverage"}})]
+    for label, local, remote in results:
+        result = {"status": "PASSED", "cachedLocally": local, "executionInfo": {"cachedRemotely": remote}}
+        lines.append(json.dumps({"id": {"testResult": {"label": label, "run": 1}}, "testResult": result}))
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def _steady(logs, count):
+    """`count` targets as fast as their baseline (they keep the load factor at 1)."""
+    for n in range(count):
+        put(logs, f"p/steady{n}_test", 1.0)
+    return {f"//p:steady{n}_test": 1.0 for n in range(count)}
+
+
+def test_results_from_a_cache_are_not_judged_when_the_build_events_say_so(tmp_path, capsys):
+    logs = tmp_path / "testlogs"
+    put(logs, "p/local_test", 9.0)
+    put(logs, "p/disk_test", 9.0)
+    steady = _steady(logs, 3)
+    baseline = tmp_path / "baseline.json"
+    write_baseline(str(baseline), {"//p:local_test": 3.0, "//p:disk_test": 3.0, **steady})
+    bep = _bep(
+        tmp_path / "bep.json",
+        [("//p:local_test", True, False), ("//p:disk_test", False, True)] + [(s, False, False) for s in steady],
+    )
+    labels = ["//p:local_test", "//p:disk_test", *steady]
+    assert main(["check", "--testlogs", str(logs), "--baseline", str(baseline), "--bep", bep, *labels]) == 0
+    assert "2 cached, not judged" in capsys.readouterr().out
+    assert main(["check", "--testlogs", str(logs), "--baseline", str(baseline), *labels]) == 1
+
+
+def test_a_result_run_again_is_judged_even_with_build_events(tmp_path):
+    logs = tmp_path / "testlogs"
+    put(logs, "p/slow_test", 9.0)
+    steady = _steady(logs, 2)
+    baseline = tmp_path / "baseline.json"
+    write_baseline(str(baseline), {"//p:slow_test": 3.0, **steady})
+    bep = _bep(tmp_path / "bep.json", [("//p:slow_test", False, False)] + [(s, False, False) for s in steady])
+    labels = ["//p:slow_test", *steady]
+    assert main(["check", "--testlogs", str(logs), "--baseline", str(baseline), "--bep", bep, *labels]) == 1
+
+
+def test_unreadable_build_events_are_reported_naming_the_file(tmp_path, capsys):
+    logs = tmp_path / "testlogs"
+    put(logs, "p/a_test", 1.0)
+    baseline = tmp_path / "baseline.json"
+    write_baseline(str(baseline), {"//p:a_test": 1.0})
+    bep = tmp_path / "bep.json"
+    bep.write_text("{not json\n")
+    assert main(["check", "--testlogs", str(logs), "--baseline", str(baseline), "--bep", str(bep), "//p:a_test"]) == 2
+    assert f"{bep}: not a JSON build event file" in capsys.readouterr().err
