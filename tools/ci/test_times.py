@@ -181,17 +181,11 @@ def main(argv: Sequence[str]) -> int:
         return _update(args.baseline, current, normalize=not args.no_normalize)
     try:
         baseline = load_baseline(args.baseline)
+        cached = cached_labels(args.bep) & set(current) if args.bep else set()
     except CiToolError as error:
         print(f"test_times: {error}", file=sys.stderr)
         return 2
-    cached: set[str] = set()
-    if args.bep:
-        try:
-            cached = cached_labels(args.bep) & set(current)
-        except CiToolError as error:
-            print(f"test_times: {error}", file=sys.stderr)
-            return 2
-        current = {label: seconds for label, seconds in current.items() if label not in cached}
+    current = {label: seconds for label, seconds in current.items() if label not in cached}
     factor = load_factor(baseline, current) if not args.no_normalize else 1.0
     slow = find_slowdowns(baseline, current, normalize=not args.no_normalize)
     unknown = sorted(set(current) - set(baseline))

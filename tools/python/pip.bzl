@@ -22,8 +22,8 @@ that installs the whole lock in one step (tools/python/install_lock.py: four `pi
 --require-hashes --target` processes side by side, each on a quarter of the lock, every hash checked) and
 compiles it once, plus one `pip_package` repository per pinned package, which links only its own files from
 there (the distribution's RECORD and their bytecode). One step instead of one pip process per package, and
-four pips at once instead of one, is what makes a cold setup fast. Dependencies between packages come from the lock's `# via`
-annotations, so `requirement("respx")` brings httpx along. Changing a pin reinstalls the lock in that one
+four pips at once instead of one, is what makes a cold setup fast. Dependencies between packages come from
+the lock's `# via` annotations, so `requirement("respx")` brings httpx along. Changing a pin reinstalls the lock in that one
 step; a package's repository changes only when its own files do, so only tests that depend on the changed
 package run again.
 """
@@ -186,6 +186,8 @@ def _pip_install_all_impl(rctx):
     rctx.file("requirements_lock.txt", rctx.read(rctx.attr.lock))
     python = _interpreter_path(rctx)
     result = rctx.execute(
+        # Named like an installed site-packages so tools that tell third-party code from the project's by that
+        # path part treat it as such (Hypothesis would otherwise parse every package for constants).
         [python, rctx.path(rctx.attr._install), "requirements_lock.txt", "site-packages"],
         timeout = 1800,
         quiet = True,
