@@ -5,7 +5,8 @@
 For each changed `.py` file of a module whose BUILD.bazel declares `mutation_floor`, builds that file's
 output group of `//<module>:mutation_test_results` (its test map and its mutate action; unchanged files
 are not built at all, and a file already mutated at this content is a cache hit), then reports the
-surviving mutants on lines the change added or modified. Exit 1 when there is any, 2 on bad input.
+surviving mutants on lines the change added or modified that the module's known survivors
+(`mutation_survivors.txt`) do not list. Exit 1 when there is any, 2 on bad input.
 Standard library only (runs with the host python3, like the other CI gates).
 """
 
@@ -15,10 +16,18 @@ import argparse
 import os
 import subprocess
 import sys
+from collections import Counter
 
 from tools.ci.diff_lines import git_changed_lines
 from tools.ci.errors import DiffParseError, GitError
-from tools.mutation.mutation_report import KILLED, Mutant, ReportError, read_results, read_skips
+from tools.mutation.mutation_report import (
+    KILLED,
+    Mutant,
+    ReportError,
+    read_known_survivors,
+    read_results,
+    read_skips,
+)
 
 
 def mutated_modules(workspace: str) -> set[str]:
@@ -49,14 +58,23 @@ def changed_sources(changed: dict[str, frozenset[int]], modules: set[str]) -> di
 
 
 def survivors_on_changed_lines(
-    mutants: list[Mutant], changed: dict[str, frozenset[int]], skips: dict[str, str]
+    mutants: list[Mutant],
+    changed: dict[str, frozenset[int]],
+    skips: dict[str, str],
+    known: Counter[str] | None = None,
 ) -> list[Mutant]:
-    """Surviving, non-equivalent mutants whose line the change added or modified."""
-    return [
-        m
-        for m in mutants
-        if m.status not in KILLED and m.key not in skips and m.line in changed.get(m.file, frozenset())
-    ]
+    """Surviving, non-equivalent mutants whose line the change added or modified, less the module's known
+    survivors (each listed line excuses one survivor with its key: code moved, not a new gap)."""
+    unmatched = Counter(known or {})
+    new = []
+    for m in mutants:
+        if m.status in KILLED or m.key in skips or m.line not in changed.get(m.file, frozenset()):
+            continue
+        if unmatched[m.key] > 0:
+            unmatched[m.key] -= 1
+        else:
+            new.append(m)
+    return new
 
 
 def render(base: str, survivors: list[Mutant], mutated: list[str], totals: dict[str, tuple[int, int]]) -> str:
@@ -106,6 +124,8 @@ def main(argv: list[str]) -> int:
         try:
             for module, paths in sorted(by_module.items()):
                 skips = read_skips(os.path.join(args.workspace, module, "mutation_skips.txt"))
+                known_path = os.path.join(args.workspace, module, "mutation_survivors.txt")
+                known = read_known_survivors(known_path) if os.path.exists(known_path) else None
                 results = [
                     os.path.join(bazel_bin, module, "mutation_test_results", p + ".mutation.json") for p in paths
                 ]
@@ -114,7 +134,7 @@ def main(argv: list[str]) -> int:
                     mine = [m for m in mutants if m.file == path]
                     totals[path] = (len(mine), sum(m.status in KILLED for m in mine))
                 mutated += paths
-                survivors += survivors_on_changed_lines(mutants, changed, skips)
+                survivors += survivors_on_changed_lines(mutants, changed, skips, known)
         except (ReportError, OSError) as error:
             print(f"mutation: {error}", file=sys.stderr)
             return 2

@@ -10,6 +10,7 @@
         test_build = "//d1_targeting/tests:BUILD.bazel",
         deps = ["//testing:targeting", requirement("hypothesis"), ...],  # what the tests import
         skips = "mutation_skips.txt",  # reviewed equivalent mutants, one reason each
+        survivors = "mutation_survivors.txt",  # known gaps: a survivor not listed fails the test
     )
 
 What it declares (see tools/mutation/README.md):
@@ -29,7 +30,8 @@ What it declares (see tools/mutation/README.md):
     (`unused_inputs_list`), so editing one file re-mutates that file only; the nightly job runs with
     `--noremote_accept_cached --disk_cache=` to recompute everything.
 - `<name>` (the test, tagged `mutation` and `manual`-free): reads every file's JSON, applies the skip file,
-  prints the table and each survivor, and fails under the floor. It is cheap: all cost is in the actions.
+  prints the table and each survivor, and fails under the floor or on a survivor missing from the known
+  survivors (`survivors`). It is cheap: all cost is in the actions, and neither file is an action's input.
 
 All three are tagged `mutation`: `bazel build/test/coverage` leave them out unless `--config=mutation` is given
 (.bazelrc; tools/bazel adds it when a `*mutation_test*` target is named), and the coverage report counts
@@ -130,7 +132,7 @@ mutation_results = rule(
     doc = "One mutation result (JSON) per source file of a module; see the top of this file.",
 )
 
-def mutation_floor(name, floor, srcs, tests, test_build, deps = [], skips = None, size = "small", tags = [], **kwargs):
+def mutation_floor(name, floor, srcs, tests, test_build, deps = [], skips = None, survivors = None, size = "small", tags = [], **kwargs):
     """Declares a module's mutation results and its `mutation_test` with the module owner's floor.
 
     Args:
@@ -141,6 +143,8 @@ def mutation_floor(name, floor, srcs, tests, test_build, deps = [], skips = None
       test_build: label of the BUILD file declaring the test targets (names the command to rerun a test).
       deps: what the tests import besides the module itself (pip requirements, test kits, other modules).
       skips: the module's reviewed equivalent mutants (tools/mutation/README.md gives the format).
+      survivors: the module's known surviving mutants: a survivor not listed, or an entry that no longer
+        survives, fails the test (a ratchet under the floor). Only the cheap test reads it.
       size: Bazel size of the (cheap) checking test.
       tags: more tags; `mutation` is always added.
       **kwargs: passed to the py_test.
@@ -166,17 +170,18 @@ def mutation_floor(name, floor, srcs, tests, test_build, deps = [], skips = None
         tags = ["mutation"],
     )
     package = native.package_name()
+    args = ["--module=" + package, "--floor=%d" % floor, "--build-file=%s/BUILD.bazel" % package]
+    if skips:
+        args.append("--skips=$(rootpath %s)" % skips)
+    if survivors:
+        args.append("--survivors=$(rootpath %s)" % survivors)
     native.py_test(
         name = name,
         srcs = ["//tools/mutation:report.py"],
         main = "//tools/mutation:report.py",
         deps = ["//tools/mutation:report_lib"],
-        data = [":" + name + "_results"] + ([skips] if skips else []),
-        args = [
-            "--module=" + package,
-            "--floor=%d" % floor,
-            "--build-file=%s/BUILD.bazel" % package,
-        ] + (["--skips=$(rootpath %s)" % skips] if skips else []) + ["$(rootpaths :%s_results)" % name],
+        data = [":" + name + "_results"] + [f for f in [skips, survivors] if f],
+        args = args + ["$(rootpaths :%s_results)" % name],
         python_version = "PY3",
         srcs_version = "PY3",
         size = size,

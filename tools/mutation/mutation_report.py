@@ -4,11 +4,18 @@ Skip file (`<module>/mutation_skips.txt`): one equivalent mutant per line, as th
 the line number, then `#` and the reason: `d1_targeting/priority.py::score: x > 0 → x >= 0  # x is never 0`.
 Entries match a surviving mutant by file, function, original and mutated code (not by line, which moves).
 An entry without a reason, or one that no longer matches a survivor, is an error: the file stays reviewed.
+
+Known survivors (`<module>/mutation_survivors.txt`, optional): the gaps the module's tests leave today, one
+mutant key per line (the same key as a skip, without a reason). It is a ratchet under the floor: a survivor
+not listed is a new gap and fails the module whatever its score, and a listed one that no longer survives
+fails too until it is removed, so a gap once closed cannot reopen unnoticed. `tools/bazel run
+//<module>:mutation_test -- --write-survivors` rewrites the file from the current results, for review.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -66,6 +73,9 @@ class ModuleReport:
     survivors: list[Mutant] = field(default_factory=list)
     skipped: list[tuple[Mutant, str]] = field(default_factory=list)
     stale_skips: list[str] = field(default_factory=list)
+    known_file: str | None = None
+    new_survivors: list[Mutant] = field(default_factory=list)
+    no_longer_surviving: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> FileScore:
@@ -79,7 +89,12 @@ class ModuleReport:
 
     @property
     def passed(self) -> bool:
-        return self.total.score >= self.floor and not self.stale_skips
+        return (
+            self.total.score >= self.floor
+            and not self.stale_skips
+            and not self.new_survivors
+            and not self.no_longer_surviving
+        )
 
 
 def read_results(paths: Iterable[str]) -> list[Mutant]:
@@ -124,9 +139,45 @@ def read_skips(path: str | None) -> dict[str, str]:
     return skips
 
 
-def score_module(module: str, floor: float, where: str, mutants: list[Mutant], skips: dict[str, str]) -> ModuleReport:
-    """Counts each file's mutants, applying the reviewed skips to survivors only."""
-    report = ModuleReport(module=module, floor=floor, where=where)
+def read_known_survivors(path: str) -> Counter[str]:
+    """Mutant key -> how many survivors with that key the module's known-survivors file lists."""
+    known: Counter[str] = Counter()
+    with open(path, encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if "::" not in line or " → " not in line:
+                raise ReportError(
+                    f"{path}:{number}: not a mutant key (<file>::<function>: <original> → <mutant>): {line!r}"
+                )
+            known[line] += 1
+    return known
+
+
+def known_survivors_text(report: ModuleReport, rewrite_command: str) -> str:
+    """The known-survivors file that lists exactly the report's survivors (sorted by file and line)."""
+    header = [
+        f"# Known surviving mutants of {report.module}: gaps its tests leave today (tools/mutation/README.md).",
+        "# mutation_test fails on a survivor missing here (a new gap) and on an entry that no longer survives.",
+        f"# Rewritten by: {rewrite_command}",
+    ]
+    keys = [m.key for m in sorted(report.survivors, key=lambda s: (s.file, s.line, s.key))]
+    return "\n".join([*header, *keys]) + "\n"
+
+
+def score_module(
+    module: str,
+    floor: float,
+    where: str,
+    mutants: list[Mutant],
+    skips: dict[str, str],
+    known: Counter[str] | None = None,
+    known_file: str | None = None,
+) -> ModuleReport:
+    """Counts each file's mutants, applying the reviewed skips to survivors only; with `known` (the known
+    survivors), also lists the survivors it lacks and its entries that no longer survive."""
+    report = ModuleReport(module=module, floor=floor, where=where, known_file=known_file)
     rows: dict[str, FileScore] = {}
     used: set[str] = set()
     for mutant in mutants:
@@ -143,6 +194,14 @@ def score_module(module: str, floor: float, where: str, mutants: list[Mutant], s
             report.survivors.append(mutant)
     report.files = [rows[name] for name in sorted(rows)]
     report.stale_skips = sorted(set(skips) - used)
+    if known is not None:
+        unmatched = Counter(known)
+        for mutant in sorted(report.survivors, key=lambda s: (s.file, s.line)):
+            if unmatched[mutant.key] > 0:
+                unmatched[mutant.key] -= 1
+            else:
+                report.new_survivors.append(mutant)
+        report.no_longer_surviving = sorted(unmatched.elements())
     return report
 
 
@@ -162,16 +221,19 @@ def render(report: ModuleReport) -> str:
     if report.skipped:
         lines += ["", "Skipped as equivalent (reviewed, in the module's mutation_skips.txt):"]
         lines += [f"  {m.file}:{m.line}: {m.original} → {m.mutant}  # {reason}" for m, reason in report.skipped]
-    if report.survivors:
-        lines += ["", "Surviving mutants (a test should fail on each; rerun them with the command below it):"]
-        for m in sorted(report.survivors, key=lambda s: (s.file, s.line)):
-            lines.append(f"  {m.file}:{m.line}: {m.original} → {m.mutant}")
-            if m.status == "no tests":
-                lines.append("      no test executes this code")
-            else:
-                lines.append(f"      {m.status} {m.tests} test(s): {m.command}")
+    new = {id(m) for m in report.new_survivors}
+    known = [m for m in report.survivors if id(m) not in new]
+    if report.new_survivors:
+        lines += ["", f"New surviving mutants (not in {report.known_file}; a test should fail on each):"]
+        lines += _survivor_lines(report.new_survivors)
+    if known:
+        title = f"Known surviving mutants (listed in {report.known_file})" if report.known_file else "Surviving mutants"
+        lines += ["", f"{title} (a test should fail on each; rerun them with the command below it):"]
+        lines += _survivor_lines(known)
     for key in report.stale_skips:
         lines.append(f"stale skip entry (matches no surviving mutant; remove it): {key}")
+    for key in report.no_longer_surviving:
+        lines.append(f"known survivor no longer survives (remove it from {report.known_file}): {key}")
     total = report.total
     verdict = "ok" if total.score >= report.floor else "FAILED"
     lines += [
@@ -180,4 +242,25 @@ def render(report: ModuleReport) -> str:
         f"({total.killed}/{total.mutants - total.skipped}; {total.skipped} skipped as equivalent), "
         f"floor {report.floor:g}% (set in {report.where})",
     ]
+    if report.new_survivors:
+        lines.append(
+            f"mutation FAILED: {report.module} has {len(report.new_survivors)} new surviving mutant(s), "
+            f"not in {report.known_file}: {', '.join(f'{m.file}:{m.line}' for m in report.new_survivors)}"
+        )
+    if report.no_longer_surviving:
+        lines.append(
+            f"mutation FAILED: {len(report.no_longer_surviving)} known survivor(s) of {report.known_file} no longer "
+            "survive; remove them so the gap cannot reopen unnoticed"
+        )
     return "\n".join(lines)
+
+
+def _survivor_lines(survivors: list[Mutant]) -> list[str]:
+    lines = []
+    for m in sorted(survivors, key=lambda s: (s.file, s.line)):
+        lines.append(f"  {m.file}:{m.line}: {m.original} → {m.mutant}")
+        if m.status == "no tests":
+            lines.append("      no test executes this code")
+        else:
+            lines.append(f"      {m.status} {m.tests} test(s): {m.command}")
+    return lines

@@ -1,6 +1,7 @@
 """The pull-request gate: which files it mutates, which survivors it reports, and what it says."""
 
 import subprocess
+from collections import Counter
 
 from tools.mutation.changed_files import (
     changed_sources,
@@ -46,6 +47,12 @@ def test_survivors_are_only_unkilled_unskipped_mutants_on_changed_lines_when_fil
         [*mutants, skipped], {"m/breaker.py": frozenset({3, 4, 5})}, {skipped.key: "equivalent"}
     )
     assert [(m.line, m.status) for m in kept] == [(3, "survived"), (4, "no tests")]
+
+
+def test_known_survivor_on_a_changed_line_is_not_new_but_a_second_one_with_its_key_is():
+    moved, twin = _mutant("survived", 3), _mutant("survived", 4)
+    kept = survivors_on_changed_lines([moved, twin], {"m/breaker.py": frozenset({3, 4})}, {}, Counter([moved.key]))
+    assert [m.line for m in kept] == [4]
 
 
 def test_comment_says_nothing_was_mutated_when_no_module_source_changed():

@@ -1,10 +1,20 @@
 """The module verdict: score, floor, equivalent mutants from the reviewed skip file, survivor lines."""
 
 import json
+from collections import Counter
 
 import pytest
 
-from tools.mutation.mutation_report import Mutant, ReportError, read_results, read_skips, render, score_module
+from tools.mutation.mutation_report import (
+    Mutant,
+    ReportError,
+    known_survivors_text,
+    read_known_survivors,
+    read_results,
+    read_skips,
+    render,
+    score_module,
+)
 
 
 def _mutant(status: str, line: int = 7, original: str = "a > 5", mutant: str = "a > 6") -> Mutant:
@@ -70,3 +80,72 @@ def test_results_file_without_mutants_is_an_error_naming_it(tmp_path):
     result.write_text(json.dumps({"file": "m/x.py"}), encoding="utf-8")
     with pytest.raises(ReportError, match="x.mutation.json: not a mutation result"):
         read_results([str(result)])
+
+
+def test_module_fails_naming_a_new_survivor_when_it_is_missing_from_the_known_survivors():
+    old, new = _mutant("survived", line=7), _mutant("survived", line=12, original="b < 1", mutant="b < 2")
+    killed = [_mutant("killed")] * 98
+    report = score_module(
+        "m", 90, "m/BUILD.bazel", [*killed, old, new], {}, known=Counter([old.key]), known_file="m/survivors.txt"
+    )
+    text = render(report)
+    assert report.total.score == pytest.approx(98.0)
+    assert report.passed is False
+    assert report.new_survivors == [new]
+    assert (
+        "New surviving mutants (not in m/survivors.txt; a test should fail on each):\n  m/breaker.py:12: b < 1 → b < 2"
+        in text
+    )
+    assert text.endswith("mutation FAILED: m has 1 new surviving mutant(s), not in m/survivors.txt: m/breaker.py:12")
+
+
+def test_module_passes_when_every_survivor_is_known_and_the_score_meets_the_floor():
+    survivor = _mutant("survived")
+    report = score_module(
+        "m", 50, "m/BUILD.bazel", [_mutant("killed"), survivor], {}, known=Counter([survivor.key]), known_file="k"
+    )
+    assert report.passed is True
+    assert "Known surviving mutants (listed in k)" in render(report)
+
+
+def test_module_fails_naming_a_known_survivor_when_a_test_now_kills_it():
+    report = score_module(
+        "m", 50, "m/BUILD.bazel", [_mutant("killed")], {}, known=Counter([_mutant("killed").key]), known_file="k"
+    )
+    text = render(report)
+    assert report.passed is False
+    assert "known survivor no longer survives (remove it from k): m/breaker.py::Breaker.trip: a > 5 → a > 6" in text
+    assert text.endswith(
+        "mutation FAILED: 1 known survivor(s) of k no longer survive; remove them so the gap cannot reopen unnoticed"
+    )
+
+
+def test_known_survivors_match_one_survivor_per_listed_line_when_keys_repeat():
+    twin = _mutant("survived", line=9)
+    report = score_module(
+        "m", 0, "m/BUILD.bazel", [_mutant("survived"), twin], {}, known=Counter([twin.key]), known_file="k"
+    )
+    assert [m.line for m in report.new_survivors] == [9]
+
+
+def test_known_survivors_file_counts_repeated_lines_and_ignores_comments(tmp_path):
+    known = tmp_path / "mutation_survivors.txt"
+    known.write_text("# header\n\nm/a.py::f: x → y\nm/a.py::f: x → y\nm/b.py::g: 1 → 2\n", encoding="utf-8")
+    assert read_known_survivors(str(known)) == Counter({"m/a.py::f: x → y": 2, "m/b.py::g: 1 → 2": 1})
+
+
+def test_known_survivors_file_line_that_is_no_mutant_key_is_an_error_naming_its_line(tmp_path):
+    known = tmp_path / "mutation_survivors.txt"
+    known.write_text("m/a.py::f: x → y\nsomething else\n", encoding="utf-8")
+    with pytest.raises(ReportError, match=r"mutation_survivors.txt:2: not a mutant key"):
+        read_known_survivors(str(known))
+
+
+def test_written_known_survivors_read_back_as_exactly_the_survivors_when_the_results_are_unchanged():
+    mutants = [_mutant("survived", line=3), _mutant("survived", line=3), _mutant("killed"), _mutant("no tests", line=1)]
+    first = score_module("m", 0, "m/BUILD.bazel", mutants, {})
+    text = known_survivors_text(first, "tools/bazel run //m:mutation_test -- --write-survivors")
+    assert text.startswith("# Known surviving mutants of m:")
+    known = Counter(line for line in text.splitlines() if not line.startswith("#"))
+    again = score_module("m", 0, "m/BUILD.bazel", mutants, {}, known=known, known_file="k")
+    assert (again.new_survivors, again.no_longer_surviving, again.passed) == ([], [], True)
