@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import argparse
 import ast
+import builtins
 import itertools
 import json
+import math
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
+
+from tools.pytest_runner.source_resolver import ClassInfo, EnumInfo, FunctionInfo
+
+Resolver = Callable[[str, str], ClassInfo | EnumInfo | FunctionInfo | None]
+"""(module, name) -> what the workspace defines under that name, when certain (source_resolver.py)."""
 
 FORMAT_VERSION = 1
 
@@ -67,15 +74,21 @@ class TestNames:
     maybe: tuple[str, ...] = CATEGORY_NAMES
 
 
-def manifest_of(files: Sequence[str]) -> dict[str, object]:
-    """The manifest of a target's test files (workspace-relative paths), as written to its JSON file."""
+def manifest_of(files: Sequence[str], resolver: Resolver | None = None) -> dict[str, object]:
+    """The manifest of a target's test files (workspace-relative paths), as written to its JSON file.
+    `resolver` says what names imported from the workspace are (source_resolver.py); without it (the build,
+    which sees the test files only) parameters built from them leave their tests open."""
     tests: list[TestNames] = []
     target_open = False
-    for path in files:
-        with open(path, encoding="utf-8") as source:
-            text = source.read()
-        tests.extend(tests_in_source(text, path))
-        target_open = target_open or _parametrizes_other_tests(text)
+    _RESOLVER[:] = [resolver] if resolver else []
+    try:
+        for path in files:
+            with open(path, encoding="utf-8") as source:
+                text = source.read()
+            tests.extend(tests_in_source(text, path))
+            target_open = target_open or _parametrizes_other_tests(text)
+    finally:
+        _RESOLVER.clear()
     if target_open:  # a hook or a parametrized fixture may rename or mark any test of the target
         tests = [TestNames(test.names, True, test.maybe) for test in tests]
     return {
@@ -93,8 +106,13 @@ def tests_in_source(source: str, path: str) -> list[TestNames]:
         tree = ast.parse(source, filename=path)
     except SyntaxError:
         return [TestNames(tuple(base), open=True)]  # pytest reports the error itself
+    bound_anywhere = _names_bound_anywhere(tree)
+    _UNBOUND.clear()
+    if bound_anywhere is not None:
+        _UNBOUND.update((_BUILTIN_CONTAINERS | _BUILTIN_EXCEPTIONS | {"float"}) - bound_anywhere)
     _CONSTANTS.clear()
     _CONSTANTS.update(_literal_constants(tree.body))
+    _CONSTANTS.update(_literal_constants(tree.body))  # again: `NEW_YORK = Point(...)` needs `Point` known
     module_open, module_marks = _marks_of_statements(tree.body)
     if any(_is_item_hook(node) for node in tree.body):
         module_open = True
@@ -278,6 +296,54 @@ def _marker_name(node: ast.expr) -> str | None:
 _LAMBDA = object()
 
 
+@dataclass(frozen=True)
+class _Opaque:
+    """A value pytest names after its argument and position (`amount0`): neither a string, a number, an enum,
+    a pattern nor anything with a `__name__`: a container, an exception, a Decimal, a Path, a date."""
+
+
+_OPAQUE = _Opaque()
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A function or class the file defines once, undecorated: pytest names the parameter by its `__name__`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class _Imported:
+    """A module-level name bound once by `import module` (name "") or `from module import name`."""
+
+    module: str
+    name: str
+
+
+_OPAQUE_CONSTRUCTORS = frozenset(
+    {
+        ("decimal", "Decimal"),
+        ("pathlib", "Path"),
+        ("pathlib", "PurePath"),
+        ("pathlib", "PurePosixPath"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+    }
+)
+"""Standard-library classes whose instances pytest names `argname<index>` (see _Opaque)."""
+_BUILTIN_CONTAINERS = frozenset({"dict", "list", "set", "frozenset", "tuple"})
+_BUILTIN_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+)
+_MATH_CONSTANTS = frozenset({"pi", "e", "tau", "inf", "nan"})
+_RESOLVER: list[Resolver] = []
+"""The resolver of the manifest being written, if any."""
+_UNBOUND: set[str] = set()
+"""Builtin names the file being read never binds (and it has no `import *`): they are the builtins."""
+
+
 def _literal_constants(body: Iterable[ast.stmt]) -> dict[str, object]:
     bound: dict[str, int] = {}
     values: dict[str, object] = {}
@@ -300,7 +366,40 @@ def _literal_constants(body: Iterable[ast.stmt]) -> dict[str, object]:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             marker = _marker_name(node.value)
             values[node.targets[0].id] = _MarkAlias(marker) if marker else _evaluate_value(node.value)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and not node.decorator_list:
+            values[node.name] = _Named(node.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if "." not in alias.name:
+                    values[alias.asname or alias.name] = _Imported(alias.name, "")
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                values[alias.asname or alias.name] = _Imported(node.module, alias.name)
     return {name: value for name, value in values.items() if bound.get(name) == 1 and value is not _UNKNOWN}
+
+
+def _names_bound_anywhere(tree: ast.Module) -> set[str] | None:
+    """Every name the file binds in any scope; None when an `import *` may bind any name."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                names.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            names.add(node.name)
+    return names
 
 
 def _evaluate_value(node: ast.expr) -> object:
@@ -308,14 +407,33 @@ def _evaluate_value(node: ast.expr) -> object:
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
-        return _CONSTANTS.get(node.id, _UNKNOWN)
+        if node.id in _UNBOUND and node.id != "float":
+            return _Named(node.id)  # a builtin class: pytest uses its __name__
+        value = _CONSTANTS.get(node.id, _UNKNOWN)
+        if isinstance(value, _Imported) and value.module == "math" and value.name in _MATH_CONSTANTS:
+            return getattr(math, value.name)
+        return _resolved_name(value) if isinstance(value, _Imported) else value
     if isinstance(node, ast.Lambda):
         return _LAMBDA
     if isinstance(node, ast.List | ast.Tuple):
         items = [_evaluate_value(item) for item in node.elts]
-        return _UNKNOWN if _UNKNOWN in items else (items if isinstance(node, ast.List) else tuple(items))
-    if isinstance(node, ast.Dict):
-        return {}  # a container: its id is argname+index whatever it holds
+        if _UNKNOWN in items:
+            return _OPAQUE  # a container: its id is argname+index whatever it holds
+        return items if isinstance(node, ast.List) else tuple(items)
+    if isinstance(node, ast.Dict | ast.Set | ast.ListComp | ast.SetComp | ast.DictComp):
+        return _OPAQUE
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        module = _CONSTANTS.get(node.value.id)
+        if isinstance(module, _Imported) and module.name and _RESOLVER:
+            enum = _RESOLVER[0](module.module, module.name)
+            member_id = enum.member_id(node.attr) if isinstance(enum, EnumInfo) else None
+            return _Named(member_id) if member_id is not None else _UNKNOWN
+        if module == _Imported("math", "") and node.attr in _MATH_CONSTANTS:
+            return getattr(math, node.attr)
+        if isinstance(module, _Imported) and not module.name:
+            return _resolved_name(_Imported(module.module, node.attr))
+    if isinstance(node, ast.Call):
+        return _evaluate_call(node)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         operand = _evaluate_value(node.operand)
         if isinstance(operand, int | float | complex) and not isinstance(operand, bool):
@@ -336,6 +454,44 @@ def _evaluate_value(node: ast.expr) -> object:
         except TypeError:
             return _UNKNOWN
     return _UNKNOWN
+
+
+def _evaluate_call(node: ast.Call) -> object:
+    """A call whose result pytest names without running it: a builtin container or exception, a known
+    standard-library class (_OPAQUE_CONSTRUCTORS), or `float(<literal>)`; _UNKNOWN otherwise."""
+    if isinstance(node.func, ast.Name) and node.func.id in _UNBOUND:
+        if node.func.id == "float":
+            argument = _evaluate_value(node.args[0]) if len(node.args) == 1 and not node.keywords else _UNKNOWN
+            if isinstance(argument, str | int | float) and not isinstance(argument, bool):
+                try:
+                    return float(argument)
+                except ValueError:
+                    return _UNKNOWN
+            return _UNKNOWN
+        return _OPAQUE
+    origin: _Imported | None = None
+    if isinstance(node.func, ast.Name):
+        bound = _CONSTANTS.get(node.func.id)
+        origin = bound if isinstance(bound, _Imported) else None
+    elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+        bound = _CONSTANTS.get(node.func.value.id)
+        if isinstance(bound, _Imported) and not bound.name:
+            origin = _Imported(bound.module, node.func.attr)
+    if origin is not None and (origin.module, origin.name) in _OPAQUE_CONSTRUCTORS:
+        return _OPAQUE
+    if origin is not None and origin.name and _RESOLVER:
+        resolved = _RESOLVER[0](origin.module, origin.name)
+        if isinstance(resolved, ClassInfo) and resolved.opaque_instances:
+            return _OPAQUE
+    return _UNKNOWN
+
+
+def _resolved_name(imported: _Imported) -> object:
+    """A class or function imported from the workspace, as pytest names it (its __name__); else _UNKNOWN."""
+    if not imported.name or not _RESOLVER:
+        return _UNKNOWN
+    resolved = _RESOLVER[0](imported.module, imported.name)
+    return _Named(resolved.name) if resolved is not None else _UNKNOWN
 
 
 def _parametrize_ids(call: ast.Call) -> list[str] | None:
@@ -363,6 +519,8 @@ def _parametrize_ids(call: ast.Call) -> list[str] | None:
                 return None
             explicit = explicit_value if isinstance(explicit_value, str) else None
             items = [_evaluate_value(item) for item in row.args]
+        elif len(argnames) > 1 and isinstance(row, ast.List | ast.Tuple):
+            items = [_evaluate_value(item) for item in row.elts]
         else:
             value = _evaluate_value(row)
             items = list(value) if len(argnames) > 1 and isinstance(value, list | tuple) else [value]
@@ -393,6 +551,10 @@ def _value_id(value: object, argname: str, index: int) -> str | None:
         return None
     if value is _LAMBDA:
         return "<lambda>"
+    if isinstance(value, _Opaque):
+        return f"{argname}{index}"
+    if isinstance(value, _Named):
+        return value.name if value.name.isascii() else None
     if isinstance(value, bool) or value is None or isinstance(value, int | float | complex):
         return str(value)
     if isinstance(value, str | bytes):

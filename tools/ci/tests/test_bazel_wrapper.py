@@ -75,3 +75,58 @@ def test_switch_with_a_bad_value_stops_before_bazel(host):
     assert done.returncode == 2
     assert "TEST_PARALLEL_EXECUTION='maybe': expected true or false" in done.stderr
     assert "bazel test" not in done.stdout
+
+
+def _query_answer(tmp_path: Path, srcs: list[str]) -> Path:
+    """A stand-in `bazel query --output=xml` answer: one manifest rule over `srcs` (labels)."""
+    labels = "".join(f'<label value="{src}"/>' for src in srcs)
+    answer = tmp_path / "answer.xml"
+    answer.write_text(
+        '<query version="2"><rule class="genrule" name="//tools/ci/tests:wrapper_test_test_names">'
+        f'<list name="srcs">{labels}</list>'
+        '<list name="tools"><label value="//tools/pytest_runner:name_manifest"/></list></rule></query>',
+        encoding="utf-8",
+    )
+    return answer
+
+
+@pytest.fixture
+def filtering_host(host, tmp_path):
+    """`host` whose Bazel answers `query` with a manifest rule over this very test file."""
+    answer = _query_answer(tmp_path, ["//tools/ci/tests:test_bazel_wrapper.py"])
+    _executable(
+        tmp_path / "bazel",
+        f'#!/bin/sh\nif [ "$1" = query ]; then cat "{answer}"; exit 0; fi\necho "bazel $*"\n',
+    )
+    host("build", "//...")  # remembers the host tools
+    return host
+
+
+def test_filter_over_a_wildcard_leaves_out_targets_that_hold_no_matching_test(filtering_host):
+    done, _ = filtering_host("test", "//...", "--test_filter=test_that_does_not_exist")
+    assert done.returncode == 0
+    assert done.stdout.rstrip().endswith(
+        "//... --test_filter=test_that_does_not_exist -- -//tools/ci/tests:wrapper_test"
+    )
+    assert "1 test target(s) hold no test it can select" in done.stderr
+
+
+def test_filter_over_a_wildcard_keeps_the_target_holding_the_test(filtering_host):
+    done, _ = filtering_host(
+        "test", "//...", "--test_filter", "test_filter_over_a_wildcard_keeps_the_target_holding_the_test"
+    )
+    assert done.returncode == 0
+    assert "-//tools/ci/tests:wrapper_test" not in done.stdout
+
+
+def test_filter_exclusions_follow_the_users_own_double_dash(filtering_host):
+    done, _ = filtering_host("test", "--test_filter=test_absent", "--", "//...", "-//tools/ci/...")
+    assert done.stdout.rstrip().endswith("-- //... -//tools/ci/... -//tools/ci/tests:wrapper_test")
+    assert done.stdout.count(" -- ") == 1
+
+
+def test_filter_with_a_test_arg_or_a_single_target_leaves_out_nothing(filtering_host):
+    with_arg, _ = filtering_host("test", "//...", "--test_filter=test_absent", "--test_arg=-kfoo")
+    single, _ = filtering_host("test", "//tools/ci/tests:wrapper_test", "--test_filter=test_absent")
+    assert "-//tools/ci/tests:wrapper_test" not in with_arg.stdout + single.stdout
+    assert "LEADFACTORY_TEST_FILTER_MUST_MATCH=1" in single.stdout

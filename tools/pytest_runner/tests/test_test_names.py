@@ -7,6 +7,7 @@ pytest's own keyword matching decides which items an expression selects.
 import json
 import os
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,12 @@ from tools.pytest_runner.name_manifest import (
     MANIFEST_ARG,
     TestNames,
     filter_cannot_match,
+    manifest_of,
     may_match,
     read_manifest_files,
     write_manifest,
 )
+from tools.pytest_runner.source_resolver import WorkspaceResolver
 
 SAMPLES = {
     "pkg/tests/test_plain.py": """
@@ -76,14 +79,150 @@ SAMPLES = {
         def helper_not_a_test():
             pass
     """,
+    "pkg/tests/test_values.py": """
+        import datetime as dt
+        import math
+        from decimal import Decimal
+        from math import inf
+        from pathlib import Path
+
+        import pytest
+
+        class Box:
+            pass
+
+        def helper():
+            pass
+
+        @pytest.mark.parametrize(
+            "amount",
+            [Decimal("1.5"), Path("a/b"), dt.date(2026, 1, 1), ValueError("bad"), dict(a=1), {1, 2},
+             [x for x in "ab"], (Decimal("2"), 1)],
+        )
+        def test_opaque_values(amount):
+            pass
+
+        @pytest.mark.parametrize(
+            "number, label",
+            [(math.nan, "nan"), (float("inf"), "big"), (inf, "x"), (-math.pi, "neg"), (float("2"), "two")],
+        )
+        def test_float_values(number, label):
+            pass
+
+        @pytest.mark.parametrize("target", [helper, Box])
+        def test_named_values(target):
+            pass
+    """,
+    "pkg/tests/test_shadowed.py": """
+        import pytest
+
+        def ValueError(text):
+            return text
+
+        def decorate(function):
+            return "renamed"
+
+        @decorate
+        def helper():
+            pass
+
+        @pytest.mark.parametrize("error", [ValueError("bad_id_from_a_string")])
+        def test_shadowed_builtin(error):
+            pass
+
+        @pytest.mark.parametrize("target", [helper])
+        def test_decorated_value(target):
+            pass
+    """,
+    "pkg/tests/test_imported.py": """
+        import pytest
+
+        from pkg.api import Point
+        from pkg.model import Color, Failure, Level, Mixed, Renamed, normalise, wrapped
+
+        NEAR = Point(1.0, 2.0)
+
+        @pytest.mark.parametrize("point", [Point(0.0, 0.0), NEAR, Failure("x")])
+        def test_instances(point):
+            pass
+
+        @pytest.mark.parametrize("kind", [Color.RED, Level.LOW, Mixed.HIGH])
+        def test_members(kind):
+            pass
+
+        @pytest.mark.parametrize("target", [Point, Failure, normalise, Color])
+        def test_definitions(target):
+            pass
+
+        @pytest.mark.parametrize("thing", [Renamed()])
+        def test_instance_answering_its_own_name(thing):
+            pass
+
+        @pytest.mark.parametrize("thing", [wrapped])
+        def test_decorated_import(thing):
+            pass
+    """,
 }
 """Test files covering what the manifest models: literal, constant, stacked, explicit-id and computed
 parameters, async tests, markers (direct, aliased, class-level), Hypothesis, and a test bound by import."""
 
 
+SUPPORT = {
+    "pkg/model.py": """
+        from dataclasses import dataclass
+        from enum import Enum, StrEnum
+
+        @dataclass(frozen=True)
+        class Point:
+            lat: float
+            lon: float
+
+        class Failure(Exception):
+            pass
+
+        class Renamed:
+            __name__ = "renamed_by_its_instances"
+
+        class Color(Enum):
+            RED = 1
+            GREEN = 2
+
+        class Level(StrEnum):
+            LOW = "low"
+
+        class Mixed(str, Enum):
+            HIGH = "high_value"
+
+        def normalise(text):
+            return text
+
+        def _decorate(function):
+            return "decorated"
+
+        @_decorate
+        def wrapped():
+            pass
+    """,
+    "pkg/api.py": """
+        from .model import Color, Point
+    """,
+}
+"""Workspace code the samples import: what the resolver reads (source_resolver.py) and pytest imports."""
+
+
+@dataclass(frozen=True)
+class Collected:
+    tests: list[TestNames]
+    """The manifest as the build writes it (test files only)."""
+    resolved: list[TestNames]
+    """The manifest as tools/bazel computes it (with the workspace's code, source_resolver.py)."""
+    matchers: list[KeywordMatcher]
+    """pytest's keyword matcher of every collected item: the oracle."""
+
+
 @pytest.fixture(scope="module")
-def collected(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[TestNames], list[KeywordMatcher]]:
-    """(manifest tests, pytest's keyword matcher of every collected item)."""
+def collected(tmp_path_factory: pytest.TempPathFactory) -> Collected:
+    """The samples' manifests and pytest's view of their items."""
     root = tmp_path_factory.mktemp("names_root")
     (root / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\npython_files = test_*.py\n")
     for relative, source in SAMPLES.items():
@@ -92,6 +231,8 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[TestNames]
         for folder in (path.parent, path.parent.parent):
             (folder / "__init__.py").touch()
         path.write_text(textwrap.dedent(source))
+    for relative, source in SUPPORT.items():
+        (root / relative).write_text(textwrap.dedent(source))
     matchers: list[KeywordMatcher] = []
 
     class Collector:
@@ -109,6 +250,10 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[TestNames]
         )
         write_manifest(list(SAMPLES), "names.json")
         _files, tests = read_manifest_files(str(root / "names.json"))
+        resolved = [
+            TestNames(tuple(t["names"]), t["open"], tuple(t["maybe"]))
+            for t in manifest_of(list(SAMPLES), WorkspaceResolver("."))["tests"]  # type: ignore[attr-defined]
+        ]
     finally:
         os.chdir(previous)
         if autoload is None:
@@ -116,7 +261,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[TestNames]
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
     assert exit_code == 0
-    return tests, matchers
+    return Collected(tests, resolved, matchers)
 
 
 def pytest_selects(expression: str, matchers: list[KeywordMatcher]) -> bool:
@@ -158,37 +303,66 @@ def expressions(draw: st.DrawFn, names: list[str]) -> str:
 
 @given(data=st.data())
 def test_manifest_never_rules_out_an_expression_pytest_would_select(collected, data):
-    tests, matchers = collected
-    expression = data.draw(expressions(_names_of(matchers)))
-    if pytest_selects(expression, matchers):
-        assert may_match(tests, expression), expression
+    expression = data.draw(expressions(_names_of(collected.matchers)))
+    if pytest_selects(expression, collected.matchers):
+        assert may_match(collected.tests, expression), expression
+        assert may_match(collected.resolved, expression), expression
 
 
 def test_every_collected_item_name_matches_its_manifest_when_filtered_by_its_own_name(collected):
-    tests, matchers = collected
-    for name in _names_of(matchers):
+    for name in _names_of(collected.matchers):
         if name.strip() and not any(char in name for char in " ()"):
-            assert may_match(tests, name), name
+            assert may_match(collected.tests, name), name
+            assert may_match(collected.resolved, name), name
 
 
 def test_a_name_no_test_carries_cannot_match_when_every_test_is_known(collected):
-    tests, _matchers = collected
+    tests = collected.tests
     closed = [test for test in tests if not test.open]
     assert not may_match(closed, "test_nowhere_in_these_files")
 
 
 def test_computed_parameters_and_tests_bound_by_import_are_open(collected):
-    tests, _matchers = collected
+    tests = collected.tests
     open_names = {test.names[-1] for test in tests if test.open}
     assert "test_computed_values" in open_names
     assert any(test.open and "test_props.py" in test.names for test in tests)
 
 
 def test_literal_parameter_ids_are_known_as_pytest_writes_them(collected):
-    tests, _matchers = collected
+    tests = collected.tests
     names = {test.names[-1] for test in tests if not test.open}
     assert {"test_known_zip[10001-NY]", "test_known_zip[-PR]", "test_word_ids[first]"} <= names
     assert "test_stacked_parameters[off-J\\xf6rg]" in names
+
+
+def test_values_pytest_names_by_position_type_or_name_are_known(collected):
+    tests = collected.tests
+    names = {test.names[-1] for test in tests if not test.open}
+    assert {f"test_opaque_values[amount{index}]" for index in range(8)} <= names
+    assert {"test_float_values[nan-nan]", "test_float_values[inf-big]", "test_float_values[inf-x]"} <= names
+    assert {"test_float_values[-3.141592653589793-neg]", "test_float_values[2.0-two]"} <= names
+    assert {"test_named_values[helper]", "test_named_values[Box]"} <= names
+
+
+def test_values_from_a_shadowed_builtin_or_a_decorated_function_are_open(collected):
+    tests = collected.tests
+    open_names = {test.names[-1] for test in tests if test.open}
+    assert {"test_shadowed_builtin", "test_decorated_value"} <= open_names
+
+
+def test_workspace_instances_members_classes_and_functions_are_known_with_the_resolver(collected):
+    names = {test.names[-1] for test in collected.resolved if not test.open}
+    assert {"test_instances[point0]", "test_instances[point1]", "test_instances[point2]"} <= names
+    assert {"test_members[Color.RED]", "test_members[low]", "test_members[high_value]"} <= names
+    assert {f"test_definitions[{name}]" for name in ("Point", "Failure", "normalise", "Color")} <= names
+
+
+def test_workspace_values_stay_open_without_the_resolver_or_when_they_may_name_themselves(collected):
+    build_open = {test.names[-1] for test in collected.tests if test.open}
+    resolved_open = {test.names[-1] for test in collected.resolved if test.open}
+    assert {"test_instances", "test_members", "test_definitions"} <= build_open
+    assert {"test_instance_answering_its_own_name", "test_decorated_import"} <= resolved_open
 
 
 def test_negation_of_an_absent_name_matches():
