@@ -43,7 +43,7 @@ class Mutant:
     @property
     def key(self) -> str:
         """How the skip file names this mutant: stable while the function's code is."""
-        return f"{self.file}::{self.function}: {self.original} → {self.mutant}"
+        return f"{self.file}::{self.function}: {self.original} → {self.mutant}".strip()  # files strip lines too
 
 
 @dataclass
@@ -147,7 +147,7 @@ def read_known_survivors(path: str) -> Counter[str]:
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
-            if "::" not in line or " → " not in line:
+            if "::" not in line or " →" not in line:
                 raise ReportError(
                     f"{path}:{number}: not a mutant key (<file>::<function>: <original> → <mutant>): {line!r}"
                 )

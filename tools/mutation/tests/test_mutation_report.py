@@ -134,6 +134,19 @@ def test_known_survivors_file_counts_repeated_lines_and_ignores_comments(tmp_pat
     assert read_known_survivors(str(known)) == Counter({"m/a.py::f: x → y": 2, "m/b.py::g: 1 → 2": 1})
 
 
+def test_survivor_whose_mutant_removes_the_code_matches_its_listed_line(tmp_path):
+    removed = _mutant("survived", mutant="")
+    known = tmp_path / "mutation_survivors.txt"
+    known.write_text(
+        known_survivors_text(score_module("m", 0, "m/BUILD.bazel", [removed], {}), "cmd"), encoding="utf-8"
+    )
+    report = score_module(
+        "m", 0, "m/BUILD.bazel", [removed], {}, known=read_known_survivors(str(known)), known_file="k"
+    )
+    assert removed.key == "m/breaker.py::Breaker.trip: a > 5 →"
+    assert (report.new_survivors, report.no_longer_surviving) == ([], [])
+
+
 def test_known_survivors_file_line_that_is_no_mutant_key_is_an_error_naming_its_line(tmp_path):
     known = tmp_path / "mutation_survivors.txt"
     known.write_text("m/a.py::f: x → y\nsomething else\n", encoding="utf-8")
