@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from tools.pytest_runner.source_resolver import ClassInfo, EnumInfo, FunctionInfo
+from tools.pytest_runner.source_resolver import ClassInfo, EnumInfo, FunctionInfo, dotted_name
 
 Resolver = Callable[[str, str], ClassInfo | EnumInfo | FunctionInfo | None]
 """(module, name) -> what the workspace defines under that name, when certain (source_resolver.py)."""
@@ -137,7 +137,7 @@ def _parametrizes_other_tests(source: str) -> bool:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_item_hook(node):
             return True
         if isinstance(node, ast.Call) and any(keyword.arg == "params" for keyword in node.keywords):
-            dotted = _dotted(node.func) or ""
+            dotted = dotted_name(node.func) or ""
             if dotted.split(".")[-1] == "fixture":
                 return True
     return False
@@ -244,7 +244,7 @@ def _marks_of_statements(body: Iterable[ast.stmt]) -> tuple[bool, list[str]]:
 def _decorator_names(decorator: ast.expr) -> tuple[list[str] | None, list[str] | None]:
     """(names the decorator adds, parameter ids it adds: [] none, None unknown); (None, None) when unknown."""
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    dotted = _dotted(target)
+    dotted = dotted_name(target)
     if dotted is None:
         return None, None
     parts = dotted.split(".")
@@ -263,15 +263,6 @@ def _decorator_names(decorator: ast.expr) -> tuple[list[str] | None, list[str] |
     return None, None
 
 
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        outer = _dotted(node.value)
-        return None if outer is None else f"{outer}.{node.attr}"
-    return None
-
-
 _CONSTANTS: dict[str, object] = {}
 """Module-level names of the file being read that are bound once to a literal (`CASES = [...]`)."""
 _UNKNOWN = object()
@@ -287,7 +278,7 @@ class _MarkAlias:
 def _marker_name(node: ast.expr) -> str | None:
     """`X` for `pytest.mark.X` or `pytest.mark.X(...)` (parametrize excluded: it renames tests)."""
     target = node.func if isinstance(node, ast.Call) else node
-    parts = (_dotted(target) or "").split(".")
+    parts = (dotted_name(target) or "").split(".")
     if len(parts) == 3 and parts[:2] == ["pytest", "mark"] and parts[2] != "parametrize":
         return parts[2]
     return None
@@ -511,7 +502,7 @@ def _parametrize_ids(call: ast.Call) -> list[str] | None:
     ids: list[str] = []
     for index, row in enumerate(rows.elts):
         explicit: str | None = None
-        if isinstance(row, ast.Call) and _dotted(row.func) in ("pytest.param", "param"):
+        if isinstance(row, ast.Call) and dotted_name(row.func) in ("pytest.param", "param"):
             if any(keyword.arg != "id" for keyword in row.keywords):
                 return None  # marks= add markers this reader does not model
             explicit_value = _evaluate_value(row.keywords[0].value) if row.keywords else None

@@ -169,7 +169,7 @@ def _enum_kind(node: ast.ClassDef, names: _ModuleNames) -> str | None:
     """ "plain" for `class K(Enum)`, "str" for `class K(StrEnum)` or `class K(str, Enum)`; else None."""
     origins = []
     for base in node.bases:
-        dotted = _dotted(base)
+        dotted = dotted_name(base)
         head = (dotted or "").split(".")[0]
         statement = names.statements.get(head) if names.bound.get(head) == 1 else None
         if dotted == "str" and "str" not in names.bound:
@@ -219,7 +219,7 @@ def _enum(node: ast.ClassDef, kind: str) -> EnumInfo | None:
 
 def _is_dataclass_decorator(decorator: ast.expr, names: _ModuleNames) -> bool:
     """`@dataclass` or `@dataclass(...)` from the standard library's dataclasses (returns the class itself)."""
-    dotted = _dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+    dotted = dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
     if dotted not in _DATACLASS_DECORATORS:
         return False
     head = dotted.split(".")[0]
@@ -248,10 +248,11 @@ def _assigns(node: ast.Assign | ast.AnnAssign, names: frozenset[str]) -> bool:
     return any(isinstance(target, ast.Name) and target.id in names for target in targets)
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted_name(node: ast.expr) -> str | None:
+    """`a.b.c` for a name or an attribute chain; None for any other expression."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        outer = _dotted(node.value)
+        outer = dotted_name(node.value)
         return None if outer is None else f"{outer}.{node.attr}"
     return None
