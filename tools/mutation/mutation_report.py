@@ -6,10 +6,12 @@ Entries match a surviving mutant by file, function, original and mutated code (n
 An entry without a reason, or one that no longer matches a survivor, is an error: the file stays reviewed.
 
 Known survivors (`<module>/mutation_survivors.txt`, optional): the gaps the module's tests leave today, one
-mutant key per line (the same key as a skip, without a reason). It is a ratchet under the floor: a survivor
-not listed is a new gap and fails the module whatever its score, and a listed one that no longer survives
-fails too until it is removed, so a gap once closed cannot reopen unnoticed. `tools/bazel run
-//<module>:mutation_test -- --write-survivors` rewrites the file from the current results, for review.
+mutant key per line (the same key as a skip, without a reason), timeouts included (counted as killed, yet
+no test failed on them: a flip between timeout and survived is load, not a change of the tests). It is a
+ratchet under the floor: a survivor not listed is a new gap and fails the module whatever its score, and a
+listed one that a test now fails on fails the module too until it is removed, so a gap once closed cannot
+reopen unnoticed. `tools/bazel run //<module>:mutation_test -- --write-survivors` rewrites the file from the
+current results, for review.
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ class ModuleReport:
     survivors: list[Mutant] = field(default_factory=list)
     skipped: list[tuple[Mutant, str]] = field(default_factory=list)
     stale_skips: list[str] = field(default_factory=list)
+    timeouts: list[Mutant] = field(default_factory=list)
+    """Counted as killed, but no test failed on them: on a loaded machine a slow mutant that would pass
+    runs out of time too, so the known survivors list them and a flip either way is not a change."""
     known_file: str | None = None
     new_survivors: list[Mutant] = field(default_factory=list)
     no_longer_surviving: list[str] = field(default_factory=list)
@@ -86,6 +91,12 @@ class ModuleReport:
             total.survived += row.survived
             total.skipped += row.skipped
         return total
+
+    @property
+    def unfailed(self) -> list[Mutant]:
+        """The mutants no test failed on (survivors and timeouts, equivalent ones left out): what the known
+        survivors list."""
+        return [*self.survivors, *self.timeouts]
 
     @property
     def passed(self) -> bool:
@@ -160,9 +171,10 @@ def known_survivors_text(report: ModuleReport, rewrite_command: str) -> str:
     header = [
         f"# Known surviving mutants of {report.module}: gaps its tests leave today (tools/mutation/README.md).",
         "# mutation_test fails on a survivor missing here (a new gap) and on an entry that no longer survives.",
+        "# Timeouts are listed too: no test failed on them, and on a loaded machine a slow pass times out.",
         f"# Rewritten by: {rewrite_command}",
     ]
-    keys = [m.key for m in sorted(report.survivors, key=lambda s: (s.file, s.line, s.key))]
+    keys = [m.key for m in sorted(report.unfailed, key=lambda s: (s.file, s.line, s.key))]
     return "\n".join([*header, *keys]) + "\n"
 
 
@@ -185,6 +197,11 @@ def score_module(
         row.mutants += 1
         if mutant.status in KILLED:
             row.killed += 1
+            if mutant.status == "timeout":
+                if mutant.key in skips:
+                    used.add(mutant.key)  # an equivalent mutant that ran out of time on a loaded machine
+                else:
+                    report.timeouts.append(mutant)
         elif mutant.key in skips:
             row.skipped += 1
             used.add(mutant.key)
@@ -196,10 +213,10 @@ def score_module(
     report.stale_skips = sorted(set(skips) - used)
     if known is not None:
         unmatched = Counter(known)
-        for mutant in sorted(report.survivors, key=lambda s: (s.file, s.line)):
+        for mutant in sorted(report.unfailed, key=lambda s: (s.file, s.line)):
             if unmatched[mutant.key] > 0:
                 unmatched[mutant.key] -= 1
-            else:
+            elif mutant.status != "timeout":
                 report.new_survivors.append(mutant)
         report.no_longer_surviving = sorted(unmatched.elements())
     return report

@@ -57,7 +57,10 @@ def main(argv: list[str], environ: dict[str, str] | None = None) -> int:
         command = f"tools/bazel run //{args.module}:mutation_test -- --write-survivors"
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(known_survivors_text(report, command))
-        print(f"mutation_test: wrote {len(report.survivors)} known survivor(s) of {args.module} to {args.survivors}")
+        print(
+            f"mutation_test: wrote {len(report.unfailed)} known survivor(s) of {args.module} to {args.survivors} "
+            f"({len(report.survivors)} survived, {len(report.timeouts)} timed out)"
+        )
         return 0
     print(render(report))
     return 0 if report.passed else 1

@@ -128,6 +128,27 @@ def test_known_survivors_match_one_survivor_per_listed_line_when_keys_repeat():
     assert [m.line for m in report.new_survivors] == [9]
 
 
+def test_known_survivor_that_now_times_out_or_a_listed_timeout_that_now_survives_changes_nothing():
+    slow, flipped = _mutant("timeout", line=3), _mutant("survived", line=9, original="b", mutant="c")
+    report = score_module(
+        "m", 0, "m/BUILD.bazel", [slow, flipped], {}, known=Counter([slow.key, flipped.key]), known_file="k"
+    )
+    assert (report.new_survivors, report.no_longer_surviving, report.passed) == ([], [], True)
+    assert report.total.killed == 1
+
+
+def test_timeout_missing_from_the_known_survivors_is_not_a_new_gap_but_is_written_to_them():
+    report = score_module("m", 0, "m/BUILD.bazel", [_mutant("timeout")], {}, known=Counter(), known_file="k")
+    assert (report.new_survivors, report.passed) == ([], True)
+    assert known_survivors_text(report, "cmd").splitlines()[-1] == _mutant("timeout").key
+
+
+def test_skip_entry_of_an_equivalent_mutant_that_timed_out_is_not_stale():
+    slow = _mutant("timeout")
+    report = score_module("m", 0, "m/BUILD.bazel", [slow], {slow.key: "equivalent"})
+    assert (report.stale_skips, report.timeouts) == ([], [])
+
+
 def test_known_survivors_file_counts_repeated_lines_and_ignores_comments(tmp_path):
     known = tmp_path / "mutation_survivors.txt"
     known.write_text("# header\n\nm/a.py::f: x → y\nm/a.py::f: x → y\nm/b.py::g: 1 → 2\n", encoding="utf-8")

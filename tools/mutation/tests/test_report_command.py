@@ -38,8 +38,11 @@ def test_write_survivors_rewrites_the_workspace_file_when_run_under_bazel_run(tm
     written = (tmp_path / "m" / "mutation_survivors.txt").read_text(encoding="utf-8").splitlines()
     assert code == 0
     assert written[-1] == "m/breaker.py::trip: a > 1 → a > 2"
-    assert "tools/bazel run //m:mutation_test -- --write-survivors" in written[2]
-    assert "wrote 1 known survivor(s) of m to m/mutation_survivors.txt" in capsys.readouterr().out
+    assert written[3] == "# Rewritten by: tools/bazel run //m:mutation_test -- --write-survivors"
+    assert (
+        "wrote 1 known survivor(s) of m to m/mutation_survivors.txt (1 survived, 0 timed out)"
+        in capsys.readouterr().out
+    )
 
 
 def test_write_survivors_is_refused_with_exit_2_when_not_under_bazel_run(tmp_path, capsys):
