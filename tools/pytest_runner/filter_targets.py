@@ -21,9 +21,9 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
-from tools.pytest_runner.name_manifest import TestNames, is_node_id, manifest_of, may_match
+from tools.pytest_runner.name_manifest import cannot_match, manifest_of, tests_of
 from tools.pytest_runner.source_resolver import WorkspaceResolver
 
 MANIFEST_TOOL = "//tools/pytest_runner:name_manifest"
@@ -61,13 +61,6 @@ def source_path(label: str, workspace: str) -> str | None:
     return path if os.path.isfile(os.path.join(workspace, path)) else None
 
 
-def cannot_match(files: Sequence[str], tests: Sequence[TestNames], test_filter: str) -> bool:
-    """True when `test_filter` (a -k expression or a node id) selects none of a target's tests."""
-    if is_node_id(test_filter):
-        return os.path.normpath(test_filter.split("::", 1)[0]) not in {os.path.normpath(f) for f in files}
-    return not may_match(tests, test_filter)
-
-
 def unmatched_targets(rules: Sequence[ManifestRule], test_filter: str, workspace: str) -> list[str]:
     """The test labels whose sources hold no test the filter can select; any doubt keeps a target."""
     unmatched = []
@@ -81,21 +74,14 @@ def unmatched_targets(rules: Sequence[ManifestRule], test_filter: str, workspace
             if not files or len(files) != len(paths):
                 continue
             try:
-                tests = [
-                    TestNames(tuple(t["names"]), t["open"], tuple(t["maybe"]))
-                    for t in _tests(manifest_of(files, resolver))
-                ]
+                manifest = manifest_of(files, resolver)
             except (OSError, UnicodeDecodeError):
                 continue
-            if cannot_match(files, tests, test_filter):
+            if cannot_match(cast(list[str], manifest["files"]), tests_of(manifest), test_filter):
                 unmatched.append(rule.test)
     finally:
         os.chdir(previous)
     return unmatched
-
-
-def _tests(manifest: dict[str, object]) -> list[dict[str, Any]]:
-    return cast(list[dict[str, Any]], manifest["tests"])
 
 
 def query_expression(patterns: Sequence[str]) -> str:

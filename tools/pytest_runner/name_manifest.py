@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import argparse
 import ast
-import builtins
 import itertools
 import json
 import math
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from tools.pytest_runner.source_resolver import ClassInfo, EnumInfo, FunctionInfo, dotted_name
+from tools.pytest_runner.source_resolver import BUILTIN_EXCEPTIONS, ClassInfo, EnumInfo, FunctionInfo, dotted_name
 
 Resolver = Callable[[str, str], ClassInfo | EnumInfo | FunctionInfo | None]
 """(module, name) -> what the workspace defines under that name, when certain (source_resolver.py)."""
@@ -109,7 +108,7 @@ def tests_in_source(source: str, path: str) -> list[TestNames]:
     bound_anywhere = _names_bound_anywhere(tree)
     _UNBOUND.clear()
     if bound_anywhere is not None:
-        _UNBOUND.update((_BUILTIN_CONTAINERS | _BUILTIN_EXCEPTIONS | {"float"}) - bound_anywhere)
+        _UNBOUND.update((_BUILTIN_CONTAINERS | BUILTIN_EXCEPTIONS | {"float"}) - bound_anywhere)
     _CONSTANTS.clear()
     _CONSTANTS.update(_literal_constants(tree.body))
     _CONSTANTS.update(_literal_constants(tree.body))  # again: `NEW_YORK = Point(...)` needs `Point` known
@@ -325,9 +324,6 @@ _OPAQUE_CONSTRUCTORS = frozenset(
 )
 """Standard-library classes whose instances pytest names `argname<index>` (see _Opaque)."""
 _BUILTIN_CONTAINERS = frozenset({"dict", "list", "set", "frozenset", "tuple"})
-_BUILTIN_EXCEPTIONS = frozenset(
-    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
-)
 _MATH_CONSTANTS = frozenset({"pi", "e", "tau", "inf", "nan"})
 _RESOLVER: list[Resolver] = []
 """The resolver of the manifest being written, if any."""
@@ -688,9 +684,20 @@ def filter_cannot_match(argv: Sequence[str], environment: Mapping[str, str]) -> 
         files, tests = read_manifest_files(manifests[0])
     except ManifestError:
         return False
+    return cannot_match(files, tests, test_filter)
+
+
+def cannot_match(files: Collection[str], tests: Sequence[TestNames], test_filter: str) -> bool:
+    """True when `test_filter` (a -k expression or a node id) selects none of the `tests` of a target whose
+    test files are `files` (normalised paths, as a manifest lists them)."""
     if is_node_id(test_filter):
         return os.path.normpath(test_filter.split("::", 1)[0]) not in files
     return not may_match(tests, test_filter)
+
+
+def tests_of(manifest: Mapping[str, Any]) -> list[TestNames]:
+    """The tests of a manifest, as `manifest_of` returns it or its JSON file holds it."""
+    return [TestNames(tuple(test["names"]), bool(test["open"]), tuple(test["maybe"])) for test in manifest["tests"]]
 
 
 def read_manifest_files(path: str) -> tuple[set[str], list[TestNames]]:
@@ -702,8 +709,7 @@ def read_manifest_files(path: str) -> tuple[set[str], list[TestNames]]:
         raise ManifestError(f"test-name manifest {path} is unreadable: {error}") from error
     if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
         raise ManifestError(f"test-name manifest {path} is not format version {FORMAT_VERSION}")
-    tests = [TestNames(tuple(test["names"]), bool(test["open"]), tuple(test["maybe"])) for test in data["tests"]]
-    return set(data["files"]), tests
+    return set(data["files"]), tests_of(data)
 
 
 def main(argv: Sequence[str]) -> int:

@@ -18,10 +18,11 @@ import os
 from dataclasses import dataclass
 
 _MAX_DEPTH = 12
-_SAFE_BUILTIN_BASES = frozenset(
-    {"object"}
-    | {name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)}
+BUILTIN_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
 )
+"""The builtin exception classes: their instances have no `__name__`, so pytest names them by position."""
+_SAFE_BUILTIN_BASES = BUILTIN_EXCEPTIONS | {"object"}
 """Builtin bases whose instances pytest names by position: object and the exceptions."""
 _ATTRIBUTE_HOOKS = frozenset({"__name__", "__getattr__", "__getattribute__", "__new__", "__init_subclass__"})
 _DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass"})
