@@ -24,6 +24,7 @@ from tools.mutation.mutation_report import (
     KILLED,
     Mutant,
     ReportError,
+    match_known,
     read_known_survivors,
     read_results,
     read_skips,
@@ -65,16 +66,12 @@ def survivors_on_changed_lines(
 ) -> list[Mutant]:
     """Surviving, non-equivalent mutants whose line the change added or modified, less the module's known
     survivors (each listed line excuses one survivor with its key: code moved, not a new gap)."""
-    unmatched = Counter(known or {})
-    new = []
-    for m in mutants:
-        if m.status in KILLED or m.key in skips or m.line not in changed.get(m.file, frozenset()):
-            continue
-        if unmatched[m.key] > 0:
-            unmatched[m.key] -= 1
-        else:
-            new.append(m)
-    return new
+    on_changed_lines = [
+        m
+        for m in mutants
+        if m.status not in KILLED and m.key not in skips and m.line in changed.get(m.file, frozenset())
+    ]
+    return match_known(on_changed_lines, known or Counter())[0]
 
 
 def render(base: str, survivors: list[Mutant], mutated: list[str], totals: dict[str, tuple[int, int]]) -> str:

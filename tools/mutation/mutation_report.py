@@ -212,14 +212,23 @@ def score_module(
     report.files = [rows[name] for name in sorted(rows)]
     report.stale_skips = sorted(set(skips) - used)
     if known is not None:
-        unmatched = Counter(known)
-        for mutant in sorted(report.unfailed, key=lambda s: (s.file, s.line)):
-            if unmatched[mutant.key] > 0:
-                unmatched[mutant.key] -= 1
-            elif mutant.status != "timeout":
-                report.new_survivors.append(mutant)
-        report.no_longer_surviving = sorted(unmatched.elements())
+        unlisted, unused = match_known(sorted(report.unfailed, key=lambda s: (s.file, s.line)), known)
+        report.new_survivors = [mutant for mutant in unlisted if mutant.status != "timeout"]
+        report.no_longer_surviving = sorted(unused.elements())
     return report
+
+
+def match_known(mutants: Iterable[Mutant], known: Counter[str]) -> tuple[list[Mutant], Counter[str]]:
+    """(the mutants the known survivors do not list, the entries no mutant used). Each listed line stands
+    for one mutant with its key, so a key listed once does not cover two survivors."""
+    unused = Counter(known)
+    unlisted = []
+    for mutant in mutants:
+        if unused[mutant.key] > 0:
+            unused[mutant.key] -= 1
+        else:
+            unlisted.append(mutant)
+    return unlisted, +unused
 
 
 def render(report: ModuleReport) -> str:
