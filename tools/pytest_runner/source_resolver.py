@@ -25,7 +25,6 @@ BUILTIN_EXCEPTIONS = frozenset(
 _SAFE_BUILTIN_BASES = BUILTIN_EXCEPTIONS | {"object"}
 """Builtin bases whose instances pytest names by position: object and the exceptions."""
 _ATTRIBUTE_HOOKS = frozenset({"__name__", "__getattr__", "__getattribute__", "__new__", "__init_subclass__"})
-_DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass"})
 
 
 @dataclass(frozen=True)
@@ -170,20 +169,29 @@ def _enum_kind(node: ast.ClassDef, names: _ModuleNames) -> str | None:
     """ "plain" for `class K(Enum)`, "str" for `class K(StrEnum)` or `class K(str, Enum)`; else None."""
     origins = []
     for base in node.bases:
-        dotted = dotted_name(base)
-        head = (dotted or "").split(".")[0]
-        statement = names.statements.get(head) if names.bound.get(head) == 1 else None
+        dotted = dotted_name(base) or ""
         if dotted == "str" and "str" not in names.bound:
             origins.append(("builtins", "str"))
-        elif isinstance(statement, ast.ImportFrom) and statement.module == "enum" and dotted == head:
-            origins.append(("enum", next((a.name for a in statement.names if (a.asname or a.name) == head), "")))
-        elif isinstance(statement, ast.Import) and dotted and dotted.count(".") == 1 and head == "enum":
-            origins.append(("enum", dotted.split(".")[1]))
+        elif (origin := _import_origin(dotted, names)) is not None:
+            origins.append(origin)
         else:
             return None
     if len(origins) == 1 and origins[0] in _ENUM_BASES:
         return _ENUM_BASES[origins[0]]
     return "str" if origins == [("builtins", "str"), ("enum", "Enum")] else None
+
+
+def _import_origin(dotted: str, names: _ModuleNames) -> tuple[str, str] | None:
+    """(module, name) that `Name` or `module.Name` reads when the module binds its head once, by an absolute
+    import: `from enum import Enum` or `import enum` (not `import other as enum`); else None."""
+    head, _, rest = dotted.partition(".")
+    statement = names.statements.get(head) if names.bound.get(head) == 1 else None
+    if isinstance(statement, ast.ImportFrom) and statement.module and not statement.level and not rest:
+        return next(((statement.module, a.name) for a in statement.names if (a.asname or a.name) == head), None)
+    if isinstance(statement, ast.Import) and rest and "." not in rest:
+        imported = next((a.name for a in statement.names if (a.asname or a.name) == head), None)
+        return (imported, rest) if imported == head else None
+    return None
 
 
 def _enum(node: ast.ClassDef, kind: str) -> EnumInfo | None:
@@ -220,16 +228,8 @@ def _enum(node: ast.ClassDef, kind: str) -> EnumInfo | None:
 
 def _is_dataclass_decorator(decorator: ast.expr, names: _ModuleNames) -> bool:
     """`@dataclass` or `@dataclass(...)` from the standard library's dataclasses (returns the class itself)."""
-    dotted = dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
-    if dotted not in _DATACLASS_DECORATORS:
-        return False
-    head = dotted.split(".")[0]
-    statement = names.statements.get(head)
-    if names.bound.get(head) != 1:
-        return False
-    if dotted == "dataclass":
-        return isinstance(statement, ast.ImportFrom) and statement.module == "dataclasses" and not statement.level
-    return isinstance(statement, ast.Import)
+    dotted = dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator) or ""
+    return _import_origin(dotted, names) == ("dataclasses", "dataclass")
 
 
 def _absolute(module: str, statement: ast.ImportFrom, path: str) -> str | None:

@@ -52,6 +52,20 @@ def test_uncertain_definitions_resolve_to_nothing(tmp_path):
             "meta.py": "class Point(metaclass=type):\n    pass\n",
             "foreign.py": "from pydantic import BaseModel\n\nclass Model(BaseModel):\n    pass\n",
             "aliased.py": "from enum import Enum\n\nclass Kind(Enum):\n    A = 1\n    B = 1\n",
+            "renamed.py": """
+                import attr as dataclasses
+                import collections as enum
+
+                @dataclasses.dataclass
+                class Point:
+                    pass
+
+                class Kind(enum.Enum):
+                    A = 1
+            """,
+            "pkg/__init__.py": "",
+            "pkg/enum.py": "Enum = str\n",
+            "pkg/kinds.py": "from .enum import Enum\n\nclass Kind(Enum):\n    A = 'a'\n",
         },
     )
     assert resolve("app", "Point") is None  # `import *` may rebind it
@@ -60,6 +74,9 @@ def test_uncertain_definitions_resolve_to_nothing(tmp_path):
     assert resolve("foreign", "Model") is None
     assert resolve("aliased", "Kind") is None  # B is an alias of A: pytest would name it Kind.A
     assert resolve("missing", "Point") is None
+    assert resolve("renamed", "Point") is None  # `dataclasses` is another module here
+    assert resolve("renamed", "Kind") is None  # and so is `enum`
+    assert resolve("pkg.kinds", "Kind") is None  # a relative `.enum`, not the standard library's
 
 
 def test_enum_members_are_named_as_pytest_names_them(tmp_path):
