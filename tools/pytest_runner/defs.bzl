@@ -38,6 +38,10 @@ def _canonical(label):
         return label + ":" + label.split("/")[-1]
     return label
 
+def _shell_quoted(word):
+    """One word for a genrule's shell command, whatever it holds."""
+    return "'" + word.replace("'", "'\\''") + "'"
+
 CATEGORIES = ["unit", "integration", "e2e"]
 
 def py_pytest_test(name, srcs, category, deps = [], data = [], args = [], size = "small", tags = [], **kwargs):
@@ -75,6 +79,38 @@ def py_pytest_test(name, srcs, category, deps = [], data = [], args = [], size =
         cmd = "$(location //tools/pytest_runner:name_manifest) --out $@ $(SRCS)",
         tools = ["//tools/pytest_runner:name_manifest"],
         tags = [tag for tag in tags if tag == "manual"],
+        testonly = True,
+        visibility = ["//visibility:private"],
+    )
+
+    # The names pytest gives the target's tests after collecting them, built only when tools/bazel asks (a
+    # --test_filter over `//...` that the manifest above cannot settle; tools/pytest_runner/collected_names.py).
+    # The collector is the test's program, built as a tool: same sources, deps and data, so the same names.
+    native.py_binary(
+        name = name + "_collector",
+        srcs = srcs + ["//tools/pytest_runner:pytest_main.py"],
+        main = "//tools/pytest_runner:pytest_main.py",
+        deps = deps + implicit,
+        data = data + ["//:pytest.ini"],
+        python_version = "PY3",
+        srcs_version = "PY3",
+        tags = ["manual"],
+        testonly = True,
+        visibility = ["//visibility:private"],
+    )
+    native.genrule(
+        name = name + "_collected_names",
+        srcs = test_files,
+        outs = [name + ".collected_names.json"],
+        cmd = " ".join(
+            ["PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 $(location :%s_collector)" % name] +
+            ["--leadfactory_collect_out=$@", "--leadfactory_category=" + category] +
+            ["--leadfactory_src=$(rootpath %s)" % src for src in test_files] +
+            [_shell_quoted(arg) for arg in args] +
+            [">/dev/null"],  # pytest lists what it collected; the manifest holds it
+        ),
+        tools = [":%s_collector" % name],
+        tags = ["manual"],
         testonly = True,
         visibility = ["//visibility:private"],
     )

@@ -1,34 +1,57 @@
 """Which test targets of a `--test_filter` run cannot hold a matching test, so tools/bazel never starts them.
 
-    python3 -m tools.pytest_runner.filter_targets --bazel BAZEL [--startup OPT]... --filter F -- PATTERN...
+    python3 -m tools.pytest_runner.filter_targets --bazel BAZEL [--startup OPT]... [--option OPT]... \
+        --workspace DIR --filter F -- PATTERN...
 
-Each target still starting only to find its manifest empty costs ~0.85 s (sandbox, test wrapper, Python):
-~36 s for a one-test filter across `//...`. tools/bazel asks this module first when `bazel test` gets a
-filter and a wildcard pattern. It queries the test-name manifest rules under the patterns
-(`<target>_test_names`, tools/pytest_runner/defs.bzl), builds each target's manifest from the same sources
-the build would (`name_manifest.manifest_of`), and prints the test targets whose manifest says the filter
-matches none of their tests, one per line; tools/bazel excludes them (`-//pkg:target`). Conservative: a
-target whose sources it cannot read, a source from another repository or a generated one, is kept, and any
-failure prints nothing (every target starts, as before). Standard library only (the host's python3).
+Each target still starting only to find its manifest empty costs ~0.85 s (sandbox, test wrapper, Python),
+and one that must collect to decide ~2.9 s. tools/bazel asks this module first when `bazel test` gets a
+filter and a wildcard pattern. Two steps, and it prints the test targets to leave out, one per line
+(tools/bazel excludes them, `-//pkg:target`):
+
+1. It queries the test-name manifest rules under the patterns (`<target>_test_names`,
+   tools/pytest_runner/defs.bzl) and builds each target's manifest from the same sources the build would
+   (`name_manifest.manifest_of`): a manifest that rules the filter out settles its target at once.
+2. Targets whose tests are open (names known only after collection) are settled by what pytest collects:
+   one `bazel test` invocation with the test command's own options (`--option`, so Bazel keeps its
+   analysis cache for the run that follows) builds their `<target>_collected_names` actions
+   (collected_names.py), cached like any action: the first filter after a change pays each collection once.
+   Only for a -k expression without `not` (name_manifest.is_monotone).
+
+Conservative: a target whose sources it cannot read, a source from another repository or a generated one,
+one whose collection did not finish, is kept, and any failure prints nothing (every target starts, as
+before). Standard library only (the host's python3).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from tools.pytest_runner.name_manifest import cannot_match, manifest_of, tests_of
+from tools.pytest_runner.name_manifest import (
+    ManifestError,
+    cannot_match,
+    is_monotone,
+    is_node_id,
+    manifest_of,
+    match_state,
+    read_manifest_files,
+    tests_of,
+)
 from tools.pytest_runner.source_resolver import WorkspaceResolver
 
 MANIFEST_TOOL = "//tools/pytest_runner:name_manifest"
 """The tool of every manifest rule py_pytest_test declares: how a `_test_names` genrule is recognised."""
 MANIFEST_SUFFIX = "_test_names"
+COLLECTED_SUFFIX = "_collected_names"
+"""`<test>_collected_names`: the build action writing what pytest collects for a test (defs.bzl)."""
 
 
 @dataclass(frozen=True)
@@ -61,9 +84,19 @@ def source_path(label: str, workspace: str) -> str | None:
     return path if os.path.isfile(os.path.join(workspace, path)) else None
 
 
-def unmatched_targets(rules: Sequence[ManifestRule], test_filter: str, workspace: str) -> list[str]:
-    """The test labels whose sources hold no test the filter can select; any doubt keeps a target."""
-    unmatched = []
+@dataclass(frozen=True)
+class Narrowing:
+    """What the sources say of each target under a filter: left out, or only collection can tell."""
+
+    unmatched: list[str]
+    unsettled: list[str]
+
+
+def narrow(rules: Sequence[ManifestRule], test_filter: str, workspace: str) -> Narrowing:
+    """Test labels whose sources hold no test the filter can select, and those whose tests' names are known
+    only after collection (when collection may settle them: a -k expression without `not`)."""
+    unmatched, unsettled = [], []
+    collection_settles = not is_node_id(test_filter) and is_monotone(test_filter)
     previous = os.getcwd()
     os.chdir(workspace)  # manifests name files as the build does: workspace-relative
     resolver = WorkspaceResolver(".")  # unlike the build, sees the code the tests import: fewer open tests
@@ -77,10 +110,76 @@ def unmatched_targets(rules: Sequence[ManifestRule], test_filter: str, workspace
                 manifest = manifest_of(files, resolver)
             except (OSError, UnicodeDecodeError):
                 continue
-            if cannot_match(cast(list[str], manifest["files"]), tests_of(manifest), test_filter):
+            tests = tests_of(manifest)
+            if cannot_match(cast(list[str], manifest["files"]), tests, test_filter):
                 unmatched.append(rule.test)
+            elif collection_settles and match_state(tests, test_filter) is None:
+                unsettled.append(rule.test)
     finally:
         os.chdir(previous)
+    return Narrowing(unmatched, unsettled)
+
+
+def unmatched_targets(rules: Sequence[ManifestRule], test_filter: str, workspace: str) -> list[str]:
+    """The test labels whose sources hold no test the filter can select; any doubt keeps a target."""
+    return narrow(rules, test_filter, workspace).unmatched
+
+
+def collected_manifests(build_events: str) -> dict[str, str]:
+    """Test label -> local path of its collected manifest, for each `_collected_names` target a build
+    completed (Bazel's JSON build events, one per line). Outputs not on this machine are left out."""
+    file_sets: dict[str, list[str]] = {}
+    completed: dict[str, list[str]] = {}
+    for line in build_events.splitlines():
+        event = json.loads(line)
+        event_id = event.get("id", {})
+        if "namedSet" in event_id:
+            files = event.get("namedSetOfFiles", {}).get("files", [])
+            file_sets[event_id["namedSet"]["id"]] = [file.get("uri", "") for file in files]
+        elif "targetCompleted" in event_id and event.get("completed", {}).get("success"):
+            groups = event["completed"].get("outputGroup", [])
+            default = [group for group in groups if group.get("name") == "default"]
+            completed[event_id["targetCompleted"]["label"]] = [
+                fs["id"] for group in default for fs in group["fileSets"]
+            ]
+    manifests = {}
+    for label, ids in completed.items():
+        uris = [uri for set_id in ids for uri in file_sets.get(set_id, [])]
+        paths = [uri[len("file://") :] for uri in uris if uri.startswith("file://")]
+        if label.endswith(COLLECTED_SUFFIX) and len(paths) == 1 and os.path.isfile(paths[0]):
+            manifests[label[: -len(COLLECTED_SUFFIX)]] = paths[0]
+    return manifests
+
+
+def collect(bazel: str, startup: Sequence[str], options: Sequence[str], tests: Sequence[str]) -> dict[str, str]:
+    """Builds the collected manifests of `tests` with the test command's options; label -> manifest path."""
+    print(
+        f"tools/bazel: --test_filter: {len(tests)} test target(s) name their tests only when collected; "
+        "reading what pytest collects (cached after the first time)",
+        file=sys.stderr,
+    )
+    with tempfile.TemporaryDirectory(prefix="leadfactory-filter-") as scratch:
+        events = os.path.join(scratch, "events.json")
+        command = [bazel, *startup, "test", *options, "--nobuild_tests_only", "--keep_going", "--noshow_progress"]
+        command += [f"--build_event_json_file={events}", "--", *(test + COLLECTED_SUFFIX for test in tests)]
+        subprocess.run(command, capture_output=True, text=True)  # "no test targets": its exit code says nothing
+        try:
+            with open(events, encoding="utf-8") as stream:
+                return collected_manifests(stream.read())
+        except (OSError, ValueError, KeyError):
+            return {}
+
+
+def collected_unmatched(manifests: dict[str, str], test_filter: str) -> list[str]:
+    """The tests whose collected manifest says the filter selects none of their tests."""
+    unmatched = []
+    for test, path in manifests.items():
+        try:
+            files, tests = read_manifest_files(path)
+        except ManifestError:
+            continue
+        if cannot_match(files, tests, test_filter):
+            unmatched.append(test)
     return unmatched
 
 
@@ -99,6 +198,7 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="tools.pytest_runner.filter_targets")
     parser.add_argument("--bazel", required=True)
     parser.add_argument("--startup", action="append", default=[])
+    parser.add_argument("--option", action="append", default=[], help="an option of the test command")
     parser.add_argument("--filter", required=True)
     parser.add_argument("--workspace", required=True, help="the workspace root (the query runs where it is called)")
     parser.add_argument("patterns", nargs="+")
@@ -117,7 +217,12 @@ def main(argv: Sequence[str]) -> int:
         rules = manifest_rules(query.stdout)
     except ElementTree.ParseError:
         return 0
-    for label in unmatched_targets(rules, args.filter, args.workspace):
+    narrowing = narrow(rules, args.filter, args.workspace)
+    unmatched = narrowing.unmatched
+    if narrowing.unsettled:
+        manifests = collect(args.bazel, args.startup, args.option, narrowing.unsettled)
+        unmatched += sorted(collected_unmatched(manifests, args.filter))
+    for label in unmatched:
         print(label)
     return 0
 

@@ -569,10 +569,17 @@ class _Unsure(Exception):
 
 
 def may_match(tests: Sequence[TestNames], expression: str) -> bool:
-    """False only when the -k `expression` selects none of `tests`, whatever names they may also carry.
+    """False only when the -k `expression` selects none of `tests`, whatever names they may also carry."""
+    return match_state(tests, expression) is not False
+
+
+def match_state(tests: Sequence[TestNames], expression: str) -> bool | None:
+    """True when the -k `expression` surely selects one of `tests`, False when it surely selects none, None
+    when only collection can tell.
 
     Kleene logic over each test: an identifier is true when it is a substring (ignoring case) of a name the
     test surely carries, unknown when it is a substring of a name it may carry or the test is open, else false.
+    An expression outside the grammar understood here is unknown.
     """
     try:
         tokens = _tokens(expression)
@@ -582,13 +589,28 @@ def may_match(tests: Sequence[TestNames], expression: str) -> bool:
         if rest:
             raise _Unsure
     except _Unsure:
-        return True
+        return None
+    state: bool | None = False
     for test in tests:
         names = [name.lower() for name in test.names]
         maybe = [name.lower() for name in test.maybe]
-        if _evaluate(tree, names, maybe, test.open) is not False:
+        result = _evaluate(tree, names, maybe, test.open)
+        if result is True:
             return True
-    return False
+        if result is None:
+            state = None
+    return state
+
+
+def is_monotone(expression: str) -> bool:
+    """True for a -k expression without `not` that this module parses: adding names to a test can only make it
+    match more, so names recorded after collection (collected_names.py) may rule it out."""
+    try:
+        tokens = _tokens(expression)
+        _, rest = _parse_or(tokens) if tokens else (None, [])
+    except _Unsure:
+        return False
+    return not rest and "not" not in tokens
 
 
 def _tokens(expression: str) -> list[str]:

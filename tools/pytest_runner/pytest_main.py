@@ -59,12 +59,20 @@ from tools.pytest_runner.bazel_plugin import (  # noqa: E402
     pytest_args_from_environment,
     split_runner_arguments,
 )
+from tools.pytest_runner.collected_names import (  # noqa: E402
+    COLLECT_ARG,
+    CollectedNames,
+    write_collected_manifest,
+)
 
 
 def main(argv: list[str]) -> int:
     """Runs pytest on the target's sources (argv) and returns the exit code Bazel should see."""
     environment = os.environ
     environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # plugins load explicitly; see bazel_plugin
+    collect_out = [arg[len(COLLECT_ARG) :] for arg in argv if arg.startswith(COLLECT_ARG)]
+    if collect_out:
+        return _collect(argv, collect_out[-1], environment)
     _isolate_temp_files(environment)
     try:
         runner = split_runner_arguments(argv, environment)
@@ -84,6 +92,31 @@ def main(argv: list[str]) -> int:
     if _coverage_session is not None and _COVERAGE_DIR:
         _coverage_session.finish(lcov_path=os.path.join(_COVERAGE_DIR, "pytest.lcov"), tests_passed=exit_code == 0)
     return exit_code
+
+
+def _collect(argv: list[str], out: str, environment: "os._Environ[str]") -> int:
+    """`<name>_collected_names` (a build action): collects the target's tests as its test would, from the
+    runfiles root, and writes their -k names to `out` (tools/pytest_runner/collected_names.py). Any trouble
+    is written as an open manifest, never a failed build: the test itself will then report it."""
+    import tempfile
+
+    out = os.path.abspath(out)
+    os.chdir(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # runfiles root
+    recorder = CollectedNames()
+    with tempfile.TemporaryDirectory(prefix="collect-") as scratch:
+        environment["TEST_TMPDIR"] = scratch
+        _isolate_temp_files(environment)
+        try:
+            runner = split_runner_arguments([arg for arg in argv if not arg.startswith(COLLECT_ARG)], environment)
+        except RunnerArgumentError:
+            write_collected_manifest(recorder.manifest((), int(pytest.ExitCode.USAGE_ERROR)), out)
+            return 0
+        if runner.category:
+            environment[CATEGORY_ENV] = runner.category
+        args = pytest_args_from_environment(runner.pytest_args, environment) + ["--collect-only", "-q"]
+        exit_code = int(pytest.main(args, plugins=[BazelTestPlugin.from_environment(environment), recorder]))
+    write_collected_manifest(recorder.manifest(runner.srcs, exit_code), out)
+    return 0
 
 
 def _no_tests_selected(plugin: BazelTestPlugin, environment: "os._Environ[str]") -> int:

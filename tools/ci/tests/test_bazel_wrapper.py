@@ -130,3 +130,28 @@ def test_filter_with_a_test_arg_or_a_single_target_leaves_out_nothing(filtering_
     single, _ = filtering_host("test", "//tools/ci/tests:wrapper_test", "--test_filter=test_absent")
     assert "-//tools/ci/tests:wrapper_test" not in with_arg.stdout + single.stdout
     assert "LEADFACTORY_TEST_FILTER_MUST_MATCH=1" in single.stdout
+
+
+def test_filter_the_sources_cannot_settle_is_collected_with_the_commands_own_options(host, tmp_path):
+    answer = _query_answer(tmp_path, ["//tools/ci/tests:test_bazel_wrapper.py"])
+    collect_log = tmp_path / "collect.log"
+    _executable(
+        tmp_path / "bazel",
+        f'#!/bin/sh\nif [ "$1" = query ]; then cat "{answer}"; exit 0; fi\n'
+        f'case "$*" in *--nobuild_tests_only*) echo "$*" >> "{collect_log}"; exit 4;; esac\necho "bazel $*"\n',
+    )
+    host("build", "//...")  # remembers the host tools
+    # `e2e` may be this file's category marker: only what pytest collects can tell.
+    done, _ = host("test", "--nocache_test_results", "//...", "--config", "ci", "--test_filter=e2e")
+    assert done.returncode == 0
+    collect = collect_log.read_text(encoding="utf-8").split()
+    assert collect[0] == "test"
+    assert collect[collect.index("--nocache_test_results") + 1 : collect.index("--nocache_test_results") + 4] == [
+        "--config",
+        "ci",
+        "--test_filter=e2e",
+    ]
+    assert "//..." not in collect
+    assert collect[-2:] == ["--", "//tools/ci/tests:wrapper_test_collected_names"]
+    assert "name their tests only when collected" in done.stderr
+    assert "-//tools/ci/tests:wrapper_test" not in done.stdout  # no collected manifest came back: kept

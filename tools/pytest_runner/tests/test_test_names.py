@@ -16,15 +16,19 @@ from _pytest.mark.expression import Expression
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tools.pytest_runner.collected_names import CollectedNames
 from tools.pytest_runner.name_manifest import (
     MANIFEST_ARG,
     TestNames,
     filter_cannot_match,
+    is_monotone,
     manifest_of,
+    match_state,
     may_match,
     read_manifest_files,
     write_manifest,
 )
+from tools.pytest_runner.name_manifest import tests_of as manifest_tests
 from tools.pytest_runner.source_resolver import WorkspaceResolver
 
 SAMPLES = {
@@ -218,6 +222,8 @@ class Collected:
     """The manifest as tools/bazel computes it (with the workspace's code, source_resolver.py)."""
     matchers: list[KeywordMatcher]
     """pytest's keyword matcher of every collected item: the oracle."""
+    after_collection: list[TestNames]
+    """The collected manifest (collected_names.py), recorded in the same collection."""
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +240,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Collected:
     for relative, source in SUPPORT.items():
         (root / relative).write_text(textwrap.dedent(source))
     matchers: list[KeywordMatcher] = []
+    recorder = CollectedNames()
 
     class Collector:
         def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -246,7 +253,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Collected:
         plugins = ["-p", "pytest_asyncio", "-p", "_hypothesis_pytestplugin", "-p", "no:randomly"]
         exit_code = pytest.main(
             ["--collect-only", "-q", "-p", "no:cacheprovider", "--rootdir", str(root), *plugins, *SAMPLES],
-            plugins=[Collector()],
+            plugins=[Collector(), recorder],
         )
         write_manifest(list(SAMPLES), "names.json")
         _files, tests = read_manifest_files(str(root / "names.json"))
@@ -261,7 +268,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Collected:
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
     assert exit_code == 0
-    return Collected(tests, resolved, matchers)
+    return Collected(tests, resolved, matchers, manifest_tests(recorder.manifest(list(SAMPLES), exit_code)))
 
 
 def pytest_selects(expression: str, matchers: list[KeywordMatcher]) -> bool:
@@ -307,6 +314,21 @@ def test_manifest_never_rules_out_an_expression_pytest_would_select(collected, d
     if pytest_selects(expression, collected.matchers):
         assert may_match(collected.tests, expression), expression
         assert may_match(collected.resolved, expression), expression
+
+
+@given(data=st.data())
+def test_collected_manifest_selects_exactly_what_pytest_selects_when_the_expression_has_no_not(collected, data):
+    expression = data.draw(expressions(_names_of(collected.matchers)).filter(is_monotone))
+    assert may_match(collected.after_collection, expression) == pytest_selects(expression, collected.matchers)
+
+
+def test_collected_manifest_knows_every_test_the_sources_leave_open(collected):
+    assert len(collected.after_collection) == len(collected.matchers)
+    assert not any(test.open for test in collected.after_collection)
+    assert match_state(collected.tests, "test_computed_values[1") is None
+    assert match_state(collected.after_collection, "test_computed_values[1") is True
+    assert match_state(collected.tests, "test_nowhere_in_these_files") is None
+    assert match_state(collected.after_collection, "test_nowhere_in_these_files") is False
 
 
 def test_every_collected_item_name_matches_its_manifest_when_filtered_by_its_own_name(collected):
@@ -383,6 +405,26 @@ def test_expressions_outside_the_grammar_are_left_to_pytest():
     assert may_match(tests, "test_one and (")
     assert may_match(tests, "mark(arg=1)")
     assert may_match(tests, "a ; b")
+
+
+def test_match_state_is_unknown_only_when_an_open_or_maybe_name_could_decide():
+    known = TestNames(("pkg", "test_a.py", "test_one"), maybe=("unit",))
+    opened = TestNames(("pkg", "test_b.py", "test_two"), open=True)
+    assert match_state([known, opened], "test_one") is True
+    assert match_state([known], "test_two") is False
+    assert match_state([known, opened], "test_three") is None
+    assert match_state([known], "unit") is None
+    assert match_state([known], "test_one and (") is None
+
+
+def test_only_parsable_expressions_without_not_are_monotone():
+    assert is_monotone("test_one")
+    assert is_monotone("(test_one or Test_Two) and slow")
+    assert is_monotone("nothing_here or note")
+    assert not is_monotone("not test_one")
+    assert not is_monotone("test_one and not slow")
+    assert not is_monotone("test_one and (")
+    assert not is_monotone("mark(arg=1)")
 
 
 def test_an_empty_expression_selects_every_test():
