@@ -84,8 +84,14 @@ def manifest_of(files: Sequence[str], resolver: Resolver | None = None) -> dict[
         for path in files:
             with open(path, encoding="utf-8") as source:
                 text = source.read()
-            tests.extend(tests_in_source(text, path))
-            target_open = target_open or _parametrizes_other_tests(text)
+            try:
+                tree = ast.parse(text, filename=path)
+            except SyntaxError:
+                tests.append(TestNames(tuple(_base_names(path)), open=True))  # pytest reports the error itself
+                target_open = True
+                continue
+            tests.extend(_tests_in_tree(tree, path))
+            target_open = target_open or _parametrizes_other_tests(tree)
     finally:
         _RESOLVER.clear()
     if target_open:  # a hook or a parametrized fixture may rename or mark any test of the target
@@ -97,14 +103,15 @@ def manifest_of(files: Sequence[str], resolver: Resolver | None = None) -> dict[
     }
 
 
-def tests_in_source(source: str, path: str) -> list[TestNames]:
-    """The tests a test file (or conftest.py) defines, with the names -k sees for each."""
+def _base_names(path: str) -> list[str]:
+    """The names every test of a file carries: its folders' and its own."""
     folder_names = [part for part in os.path.normpath(path).split(os.sep)[:-1] if part not in ("", ".")]
-    base = [*folder_names, os.path.basename(path)]
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError:
-        return [TestNames(tuple(base), open=True)]  # pytest reports the error itself
+    return [*folder_names, os.path.basename(path)]
+
+
+def _tests_in_tree(tree: ast.Module, path: str) -> list[TestNames]:
+    """The tests a test file (or conftest.py) defines, with the names -k sees for each."""
+    base = _base_names(path)
     bound_anywhere = _names_bound_anywhere(tree)
     _UNBOUND.clear()
     if bound_anywhere is not None:
@@ -126,12 +133,8 @@ def tests_in_source(source: str, path: str) -> list[TestNames]:
     return tests
 
 
-def _parametrizes_other_tests(source: str) -> bool:
+def _parametrizes_other_tests(tree: ast.Module) -> bool:
     """True when a file has collection hooks or fixtures with `params`, which change other tests' names."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return True
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_item_hook(node):
             return True
