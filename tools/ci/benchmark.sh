@@ -2,7 +2,7 @@
 # tools/ci/benchmark.sh: the side-by-side timings of issue 15, alternating A and B, with medians and ratios.
 # Not a test: run it by hand on an idle machine (absolute seconds drift between runs; ratios hold).
 #
-#   tools/ci/benchmark.sh [--parts full,filter,nochange,cold] [--rounds N] [--venv DIR]
+#   tools/ci/benchmark.sh [--parts full,filter,edit,nochange,cold] [--rounds N] [--venv DIR]
 #                         [--filter TEST_NAME] [--baseline CHECKOUT]
 #
 # Parts (default: all):
@@ -12,6 +12,9 @@
 #   filter    tools/bazel test //... --test_filter=TEST_NAME --nocache_test_results (after an untimed
 #             `tools/bazel test //...`), and checks that TEST_NAME ran (its JUnit XML). Without
 #             --nocache_test_results the second round would only read the first round's cached results.
+#   edit      the same filter right after a one-line change to d0_gateway/client.py (a comment naming the
+#             round, taken back afterwards): the targets that depend on it collect again (their
+#             `_collected_names` actions) or, without them, start. Checks that TEST_NAME ran.
 #   nochange  tools/bazel test //... with nothing changed (after a warm-up run each round); checks nothing executed
 #   cold      a fresh output base: tools/bazel --output_base=NEW fetch //... (the pip repositories included)
 # With --baseline CHECKOUT (another revision's checkout, e.g. `git worktree add /path main`), the filter,
@@ -20,7 +23,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-parts="full,filter,nochange,cold"
+parts="full,filter,edit,nochange,cold"
+edited_file="d0_gateway/client.py"
 rounds=2
 venv="$root/.venv"
 test_filter="test_normalising_a_domain_twice_changes_nothing"
@@ -45,8 +49,8 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "benchmark.sh: --rounds must be a positive integer, got '$rounds'" >&2; exit 2; }
 for part in ${parts//,/ }; do
-  case "$part" in full | filter | nochange | cold) ;; *)
-    echo "benchmark.sh: unknown part '$part' (full, filter, nochange, cold)" >&2; exit 2 ;;
+  case "$part" in full | filter | edit | nochange | cold) ;; *)
+    echo "benchmark.sh: unknown part '$part' (full, filter, edit, nochange, cold)" >&2; exit 2 ;;
   esac
 done
 
@@ -108,6 +112,20 @@ for round in $(seq 1 "$rounds"); do
           marker="$log_dir/filter.marker"
           touch "$marker"
           time_run "filter $(label_of "$dir")" "$dir" tools/bazel test //... --test_filter="$test_filter" --nocache_test_results
+          check_filter_ran "$dir" "$marker"
+        done
+        ;;
+      edit)
+        for dir in $(checkouts); do
+          (cd "$dir" && tools/bazel test //... >/dev/null 2>&1) || true
+          cp "$dir/$edited_file" "$log_dir/edited.orig"
+          trap 'cp "$log_dir/edited.orig" "$dir/$edited_file"' EXIT
+          printf '# benchmark edit, round %s, %s\n' "$round" "$(date +%s%N)" >>"$dir/$edited_file"
+          marker="$log_dir/filter.marker"
+          touch "$marker"
+          time_run "edit $(label_of "$dir")" "$dir" tools/bazel test //... --test_filter="$test_filter" --nocache_test_results
+          cp "$log_dir/edited.orig" "$dir/$edited_file"
+          trap - EXIT
           check_filter_ran "$dir" "$marker"
         done
         ;;
