@@ -20,6 +20,10 @@ Faker's `faker` fixture), `//testing:mocks` (respx), `//testing` (the whole kit)
 reruns only the targets that use it. Only the target's own
 `srcs` are collected. JUnit XML, `--test_filter`, `shard_count`, `--runs_per_test` and `bazel coverage`
 work as for any Bazel test; see tools/pytest_runner/pytest_main.py.
+
+Besides the test, two rules serve `--test_filter`: `<name>_test_names`, the test names its sources show
+(read by the test before pytest starts, and by tools/bazel), and `<name>_collected_names` (`manual`), the
+names pytest collects, which tools/bazel builds only when the sources cannot settle a filter over `//...`.
 """
 
 load("@pypi//:requirements.bzl", "requirement")
@@ -41,6 +45,41 @@ def _canonical(label):
 def _shell_quoted(word):
     """One word for a genrule's shell command, whatever it holds."""
     return "'" + word.replace("'", "'\\''") + "'"
+
+def _collected_names(name, srcs, test_files, category, deps, data, args):
+    """Declares `<name>_collected_names`: the test's collect-only run, writing `<name>.collected_names.json`.
+
+    Its tool `<name>_collector` is the test's program built as a binary: the same sources, deps, data and
+    arguments, so the same names.
+    """
+    native.py_binary(
+        name = name + "_collector",
+        srcs = srcs + ["//tools/pytest_runner:pytest_main.py"],
+        main = "//tools/pytest_runner:pytest_main.py",
+        deps = deps,
+        data = data + ["//:pytest.ini"],
+        python_version = "PY3",
+        srcs_version = "PY3",
+        tags = ["manual"],
+        testonly = True,
+        visibility = ["//visibility:private"],
+    )
+    native.genrule(
+        name = name + "_collected_names",
+        srcs = test_files,
+        outs = [name + ".collected_names.json"],
+        cmd = " ".join(
+            ["PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 $(location :%s_collector)" % name] +
+            ["--leadfactory_collect_out=$@", "--leadfactory_category=" + category] +
+            ["--leadfactory_src=$(rootpath %s)" % src for src in test_files] +
+            [_shell_quoted(arg) for arg in args] +
+            [">/dev/null"],  # pytest lists what it collected; the manifest holds it
+        ),
+        tools = [":%s_collector" % name],
+        tags = ["manual"],
+        testonly = True,
+        visibility = ["//visibility:private"],
+    )
 
 CATEGORIES = ["unit", "integration", "e2e"]
 
@@ -85,35 +124,10 @@ def py_pytest_test(name, srcs, category, deps = [], data = [], args = [], size =
 
     # The names pytest gives the target's tests after collecting them, built only when tools/bazel asks (a
     # --test_filter over `//...` that the manifest above cannot settle; tools/pytest_runner/collected_names.py).
-    # The collector is the test's program, built as a tool: same sources, deps and data, so the same names.
-    native.py_binary(
-        name = name + "_collector",
-        srcs = srcs + ["//tools/pytest_runner:pytest_main.py"],
-        main = "//tools/pytest_runner:pytest_main.py",
-        deps = deps + implicit,
-        data = data + ["//:pytest.ini"],
-        python_version = "PY3",
-        srcs_version = "PY3",
-        tags = ["manual"],
-        testonly = True,
-        visibility = ["//visibility:private"],
-    )
-    native.genrule(
-        name = name + "_collected_names",
-        srcs = test_files,
-        outs = [name + ".collected_names.json"],
-        cmd = " ".join(
-            ["PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 $(location :%s_collector)" % name] +
-            ["--leadfactory_collect_out=$@", "--leadfactory_category=" + category] +
-            ["--leadfactory_src=$(rootpath %s)" % src for src in test_files] +
-            [_shell_quoted(arg) for arg in args] +
-            [">/dev/null"],  # pytest lists what it collected; the manifest holds it
-        ),
-        tools = [":%s_collector" % name],
-        tags = ["manual"],
-        testonly = True,
-        visibility = ["//visibility:private"],
-    )
+    # A test environment (`env`) a build action does not reproduce gets none: tools/bazel then keeps the
+    # target, as it keeps any target it cannot settle.
+    if "env" not in kwargs:
+        _collected_names(name, srcs, test_files, category, deps + implicit, data, args)
     native.py_test(
         name = name,
         srcs = srcs + ["//tools/pytest_runner:pytest_main.py"],
