@@ -14,14 +14,13 @@ Anything collection did not finish (an error, a module skipped as a whole) makes
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Collection, Sequence
 
 import pytest
 from _pytest.mark import KeywordMatcher  # pytest's -k matcher: the names it builds are the truth to record
 
-from tools.pytest_runner.name_manifest import FORMAT_VERSION
+from tools.pytest_runner.name_manifest import FORMAT_VERSION, dump_manifest
 
 COLLECT_ARG = "--leadfactory_collect_out="
 """The argument `<name>_collected_names` gives pytest_main.py: collect only, write the manifest here."""
@@ -45,8 +44,9 @@ class CollectedNames:
     def manifest(self, files: Collection[str], exit_code: int) -> dict[str, object]:
         """The manifest to write for `files` (the target's test files) after pytest returned `exit_code`."""
         finished = self.complete and exit_code in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED)
-        tests = [{"names": names, "open": False, "maybe": []} for names in self.tests] if finished else []
-        if not finished:
+        if finished:
+            tests = [{"names": names, "open": False, "maybe": []} for names in self.tests]
+        else:
             tests = [{"names": [], "open": True, "maybe": []}]
         return {
             "version": FORMAT_VERSION,
@@ -55,7 +55,6 @@ class CollectedNames:
             "tests": tests,
         }
 
-
-def write_collected_manifest(manifest: dict[str, object], out: str) -> None:
-    with open(out, "w", encoding="utf-8") as stream:
-        json.dump(manifest, stream, indent=0, sort_keys=True)
+    def write(self, files: Collection[str], exit_code: int, out: str) -> None:
+        """Writes `manifest(files, exit_code)` to `out`, as the build's manifests are written."""
+        dump_manifest(self.manifest(files, exit_code), out)

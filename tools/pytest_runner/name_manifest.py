@@ -559,8 +559,13 @@ def _value_id(value: object, argname: str, index: int) -> str | None:
 
 
 def write_manifest(files: Sequence[str], out: str) -> None:
-    with open(out, "w", encoding="utf-8") as manifest:
-        json.dump(manifest_of(files), manifest, indent=0, sort_keys=True)
+    dump_manifest(manifest_of(files), out)
+
+
+def dump_manifest(manifest: Mapping[str, object], out: str) -> None:
+    """Writes a manifest (`manifest_of`'s, or a collected one: collected_names.py) as its JSON file."""
+    with open(out, "w", encoding="utf-8") as stream:
+        json.dump(manifest, stream, indent=0, sort_keys=True)
 
 
 # -k expressions, as pytest parses them (src/_pytest/mark/expression.py): or/and/not, parentheses, identifiers.

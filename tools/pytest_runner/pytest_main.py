@@ -59,11 +59,7 @@ from tools.pytest_runner.bazel_plugin import (  # noqa: E402
     pytest_args_from_environment,
     split_runner_arguments,
 )
-from tools.pytest_runner.collected_names import (  # noqa: E402
-    COLLECT_ARG,
-    CollectedNames,
-    write_collected_manifest,
-)
+from tools.pytest_runner.collected_names import COLLECT_ARG, CollectedNames  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
@@ -109,13 +105,13 @@ def _collect(argv: list[str], out: str, environment: "os._Environ[str]") -> int:
         try:
             runner = split_runner_arguments([arg for arg in argv if not arg.startswith(COLLECT_ARG)], environment)
         except RunnerArgumentError:
-            write_collected_manifest(recorder.manifest((), int(pytest.ExitCode.USAGE_ERROR)), out)
+            recorder.write((), int(pytest.ExitCode.USAGE_ERROR), out)
             return 0
         if runner.category:
             environment[CATEGORY_ENV] = runner.category
         args = pytest_args_from_environment(runner.pytest_args, environment) + ["--collect-only", "-q"]
         exit_code = int(pytest.main(args, plugins=[BazelTestPlugin.from_environment(environment), recorder]))
-    write_collected_manifest(recorder.manifest(runner.srcs, exit_code), out)
+    recorder.write(runner.srcs, exit_code, out)
     return 0
 
 

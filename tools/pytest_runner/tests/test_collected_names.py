@@ -8,7 +8,7 @@ from typing import Literal
 
 import pytest
 
-from tools.pytest_runner.collected_names import CollectedNames, write_collected_manifest
+from tools.pytest_runner.collected_names import CollectedNames
 from tools.pytest_runner.name_manifest import FORMAT_VERSION, read_manifest_files
 
 
@@ -55,7 +55,7 @@ def test_written_manifest_reads_back_as_the_manifest_format(tmp_path):
     recorder = CollectedNames()
     recorder.tests = [["test_one", "unit"]]
     out = tmp_path / "names.json"
-    write_collected_manifest(recorder.manifest(["pkg/test_a.py"], int(pytest.ExitCode.OK)), str(out))
+    recorder.write(["pkg/test_a.py"], int(pytest.ExitCode.OK), str(out))
     files, tests = read_manifest_files(str(out))
     assert files == {"pkg/test_a.py"}
     assert [(test.names, test.open, test.maybe) for test in tests] == [(("test_one", "unit"), False, ())]
