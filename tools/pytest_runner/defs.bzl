@@ -46,11 +46,11 @@ def _shell_quoted(word):
     """One word for a genrule's shell command, whatever it holds."""
     return "'" + word.replace("'", "'\\''") + "'"
 
-def _collected_names(name, srcs, test_files, category, deps, data, args):
+def _collected_names(name, srcs, test_files, deps, data, runner_args):
     """Declares `<name>_collected_names`: the test's collect-only run, writing `<name>.collected_names.json`.
 
     Its tool `<name>_collector` is the test's program built as a binary: the same sources, deps, data and
-    arguments, so the same names.
+    arguments (`runner_args`: all but the test-name manifest), so the same names.
     """
     native.py_binary(
         name = name + "_collector",
@@ -70,9 +70,8 @@ def _collected_names(name, srcs, test_files, category, deps, data, args):
         outs = [name + ".collected_names.json"],
         cmd = " ".join(
             ["PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 $(location :%s_collector)" % name] +
-            ["--leadfactory_collect_out=$@", "--leadfactory_category=" + category] +
-            ["--leadfactory_src=$(rootpath %s)" % src for src in test_files] +
-            [_shell_quoted(arg) for arg in args] +
+            ["--leadfactory_collect_out=$@"] +
+            [_shell_quoted(arg) for arg in runner_args] +
             [">/dev/null"],  # pytest lists what it collected; the manifest holds it
         ),
         tools = [":%s_collector" % name],
@@ -105,6 +104,7 @@ def py_pytest_test(name, srcs, category, deps = [], data = [], args = [], size =
     for tag in tags:
         if tag in CATEGORIES and tag != category:
             fail("py_pytest_test(%s): tag %r contradicts category %r; set only category" % (name, tag, category))
+    runner_args = ["--leadfactory_category=" + category] + ["--leadfactory_src=$(rootpath %s)" % src for src in test_files]
     given = [_canonical(dep) for dep in deps]
     implicit = [dep for dep in ["//testing:pytest_plugin"] + _RUNNER_DEPS if _canonical(dep) not in given]
 
@@ -127,16 +127,14 @@ def py_pytest_test(name, srcs, category, deps = [], data = [], args = [], size =
     # A test environment (`env`) a build action does not reproduce gets none: tools/bazel then keeps the
     # target, as it keeps any target it cannot settle.
     if "env" not in kwargs:
-        _collected_names(name, srcs, test_files, category, deps + implicit, data, args)
+        _collected_names(name, srcs, test_files, deps + implicit, data, runner_args + args)
     native.py_test(
         name = name,
         srcs = srcs + ["//tools/pytest_runner:pytest_main.py"],
         main = "//tools/pytest_runner:pytest_main.py",
         deps = deps + implicit,
         data = data + ["//:pytest.ini", manifest],
-        args = ["--leadfactory_category=" + category] +
-               ["--leadfactory_src=$(rootpath %s)" % src for src in test_files] +
-               ["--leadfactory_manifest=$(rootpath %s)" % manifest] + args,
+        args = runner_args + ["--leadfactory_manifest=$(rootpath %s)" % manifest] + args,
         python_version = "PY3",
         srcs_version = "PY3",
         size = size,
