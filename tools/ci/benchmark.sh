@@ -85,6 +85,21 @@ plain_pytest() {
   "$venv/bin/pytest" -q -n 2 --cov && "$venv/bin/python" -m tools.coverage.pytest_floors
 }
 
+# timed_filter PART DIR [PREPARE]: times the one-test filter in DIR and checks it ran the test. Untimed first:
+# `tools/bazel test //...`, a developer's state (the last command was `bazel test`, not `coverage`, whose
+# configuration Bazel 4 would analyse again, and whose outputs share bazel-out/k8-fastbuild), then PREPARE DIR.
+timed_filter() {
+  local part="$1" dir="$2" prepare="${3:-}" marker="$log_dir/filter.marker"
+  (cd "$dir" && tools/bazel test //... >/dev/null 2>&1) || true
+  if [[ -n "$prepare" ]]; then "$prepare" "$dir"; fi
+  touch "$marker"
+  time_run "$part $(label_of "$dir")" "$dir" tools/bazel test //... --test_filter="$test_filter" --nocache_test_results
+  check_filter_ran "$dir" "$marker"
+}
+
+# The `edit` part's change: a comment naming the round appended to DIR's edited file (the caller restores it).
+edit_one_line() { printf '# benchmark edit, round %s, %s\n' "$round" "$(date +%s%N)" >>"$1/$edited_file"; }
+
 checkouts() { echo "$root"; if [[ -n "$baseline" ]]; then echo "$baseline"; fi; }
 label_of() { if [[ "$1" == "$root" ]]; then echo "A this checkout"; else echo "B baseline"; fi; }
 
@@ -105,28 +120,15 @@ for round in $(seq 1 "$rounds"); do
         time_run "full B plain pytest -n 2 --cov" "$root" plain_pytest
         ;;
       filter)
-        for dir in $(checkouts); do
-          # A developer's state: the last command was `bazel test`, not `coverage` (whose configuration
-          # Bazel 4 would analyse again, and whose outputs share bazel-out/k8-fastbuild). Untimed.
-          (cd "$dir" && tools/bazel test //... >/dev/null 2>&1) || true
-          marker="$log_dir/filter.marker"
-          touch "$marker"
-          time_run "filter $(label_of "$dir")" "$dir" tools/bazel test //... --test_filter="$test_filter" --nocache_test_results
-          check_filter_ran "$dir" "$marker"
-        done
+        for dir in $(checkouts); do timed_filter filter "$dir"; done
         ;;
       edit)
         for dir in $(checkouts); do
-          (cd "$dir" && tools/bazel test //... >/dev/null 2>&1) || true
           cp "$dir/$edited_file" "$log_dir/edited.orig"
           trap 'cp "$log_dir/edited.orig" "$dir/$edited_file"' EXIT
-          printf '# benchmark edit, round %s, %s\n' "$round" "$(date +%s%N)" >>"$dir/$edited_file"
-          marker="$log_dir/filter.marker"
-          touch "$marker"
-          time_run "edit $(label_of "$dir")" "$dir" tools/bazel test //... --test_filter="$test_filter" --nocache_test_results
+          timed_filter edit "$dir" edit_one_line
           cp "$log_dir/edited.orig" "$dir/$edited_file"
           trap - EXIT
-          check_filter_ran "$dir" "$marker"
         done
         ;;
       nochange)
